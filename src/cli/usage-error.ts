@@ -1,0 +1,20 @@
+/** Bad input from the operator: wrong flags, a flag combination that makes no sense. Exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** A command that exists in the stable CLI surface but is not built yet. Exit 2. */
+export class NotImplementedError extends UsageError {
+  constructor(command: string) {
+    super(`\`streamgate ${command}\` is not available in this version of streamgate yet`);
+    this.name = "NotImplementedError";
+  }
+}
+
+/** Exit codes of every command (DESIGN.md §6). */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;

@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { clearsignedText } from "./clearsigned-text.ts";
+
+describe("clearsignedText", () => {
+  it("returns the signed text of a real upstream .sjson", () => {
+    const signed = readFileSync(
+      new URL("../../test/fixtures/cloud-images-releases-index.sjson", import.meta.url),
+      "utf8",
+    );
+    const text = clearsignedText(signed);
+    expect(text).toBeDefined();
+    expect(JSON.parse(text ?? "").format).toBe("index:1.0");
+  });
+
+  it("removes dash-escaping and skips armor headers", () => {
+    const message = [
+      "-----BEGIN PGP SIGNED MESSAGE-----",
+      "Hash: SHA256",
+      "",
+      "line one",
+      "- -----not armor",
+      "-----BEGIN PGP SIGNATURE-----",
+      "",
+      "xyz",
+      "-----END PGP SIGNATURE-----",
+    ].join("\r\n");
+    expect(clearsignedText(message)).toBe("line one\n-----not armor");
+  });
+
+  it("returns undefined for text that is not cleartext-signed or has no signature", () => {
+    expect(clearsignedText('{"a": 1}')).toBeUndefined();
+    expect(
+      clearsignedText("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n{}"),
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryStore } from "../store/memory.ts";
+import type { Job, JobResult } from "./job.ts";
+import { readJobState } from "./job-state-store.ts";
+import { runJob } from "./run-job.ts";
+
+function testJob(run: () => Promise<JobResult>): Job {
+  return { name: "agents", cron: "* * * * *", runOnStart: false, run };
+}
+
+describe("runJob", () => {
+  it("bumps the generation and records the run when the job publishes", async () => {
+    const store = createMemoryStore();
+    const job = testJob(async () => ({ published: true, counts: { copied: 3 }, bytes: 42 }));
+    await runJob(job, { store });
+    const run = await runJob(job, { store });
+    const state = await readJobState(store, "agents");
+    expect(run.outcome).toBe("ok");
+    expect(state?.generation).toBe(2);
+    expect(Object.keys(state?.generations ?? {})).toEqual(["1", "2"]);
+    expect(state?.lastRun).toMatchObject({ outcome: "ok", counts: { copied: 3 }, bytes: 42, generation: 2 });
+    expect(state?.lastSuccess).toEqual(state?.lastRun);
+  });
+
+  it("keeps the generation when the job changes nothing", async () => {
+    const store = createMemoryStore();
+    await runJob(testJob(async () => ({ published: true })), { store });
+    await runJob(testJob(async () => ({ published: false })), { store });
+    expect((await readJobState(store, "agents"))?.generation).toBe(1);
+  });
+
+  it("records a failure with its message and keeps the last success", async () => {
+    const store = createMemoryStore();
+    await runJob(testJob(async () => ({ published: true })), { store });
+    const logged: string[] = [];
+    const run = await runJob(
+      testJob(async () => {
+        throw new Error("upstream unreachable");
+      }),
+      { store, log: (line) => logged.push(line) },
+    );
+    const state = await readJobState(store, "agents");
+    expect(run.outcome).toBe("failed");
+    expect(state?.lastRun?.errors).toEqual(["upstream unreachable"]);
+    expect(state?.lastSuccess?.outcome).toBe("ok");
+    expect(state?.generation).toBe(1);
+    expect(logged.join("\n")).toContain("upstream unreachable");
+  });
+
+  it("shows the run as running while the job works", async () => {
+    const store = createMemoryStore();
+    let seen: string | undefined;
+    await runJob(
+      testJob(async () => {
+        seen = (await readJobState(store, "agents"))?.lastRun?.outcome;
+        return { published: false };
+      }),
+      { store },
+    );
+    expect(seen).toBe("running");
+  });
+
+  it("tells the observer how every run ended", async () => {
+    const store = createMemoryStore();
+    const outcomes: string[] = [];
+    const onFinished = (_job: Job, run: { outcome: string }) => outcomes.push(run.outcome);
+    await runJob(testJob(async () => ({ published: false })), { store, onFinished });
+    await runJob(
+      testJob(async () => {
+        throw new Error("x");
+      }),
+      { store, onFinished },
+    );
+    expect(outcomes).toEqual(["ok", "failed"]);
+  });
+});

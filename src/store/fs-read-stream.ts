@@ -1,0 +1,63 @@
+import type { FileHandle } from "node:fs/promises";
+
+/**
+ * Chunk size of object bodies read from disk. Measured on Node 22 reading a 256 MiB file
+ * to the end: this hand-made stream does ~3.5 GB/s, `Readable.toWeb(createReadStream())`
+ * with the same 256 KiB highWaterMark ~1.2–1.4 GB/s, `FileHandle.readableWebStream()`
+ * ~0.4 GB/s (64 KiB chunks).
+ */
+export const READ_CHUNK_SIZE = 256 * 1024;
+
+export interface FileStreamOptions {
+  offset: number;
+  length: number;
+  /** Error to fail the stream with when the file turns out shorter than `offset + length`. */
+  onShortFile: () => Error;
+}
+
+/**
+ * A web stream of `length` bytes of an open file from `offset`, read with positional
+ * reads so it serves the inode that was opened even if the path is replaced meanwhile.
+ * Owns `handle`: closes it at the end, on error and on cancel. One chunk is read ahead.
+ */
+export function createFileStream(
+  handle: FileHandle,
+  options: FileStreamOptions,
+): ReadableStream<Uint8Array> {
+  let position = options.offset;
+  let remaining = options.length;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (remaining === 0) {
+          await close();
+          controller.close();
+          return;
+        }
+        const chunk = new Uint8Array(Math.min(READ_CHUNK_SIZE, remaining));
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await handle.read(chunk, 0, chunk.byteLength, position));
+        } catch (error) {
+          await close().catch(() => undefined);
+          throw error;
+        }
+        if (bytesRead === 0) {
+          await close().catch(() => undefined);
+          throw options.onShortFile();
+        }
+        position += bytesRead;
+        remaining -= bytesRead;
+        controller.enqueue(bytesRead === chunk.byteLength ? chunk : chunk.subarray(0, bytesRead));
+      },
+      cancel: close,
+    },
+    { highWaterMark: 1 },
+  );
+}
