@@ -15,7 +15,8 @@ export interface WrittenKeyPair {
 
 async function writeNew(path: string, text: string, mode: number, force: boolean) {
   // O_EXCL unless --force: an operator's existing key is never overwritten by accident.
-  const flags = constants.O_WRONLY | constants.O_CREAT | (force ? constants.O_TRUNC : constants.O_EXCL);
+  const flags =
+    constants.O_WRONLY | constants.O_CREAT | (force ? constants.O_TRUNC : constants.O_EXCL);
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, flags, mode);

@@ -12,7 +12,10 @@ async function tempDir() {
 describe("loadConfig", () => {
   it("reads ./streamgate.yaml when nothing else is given", async () => {
     const cwd = await tempDir();
-    await writeFile(join(cwd, "streamgate.yaml"), "store: file:/srv/mirror\nlisten: {port: 9000}\n");
+    await writeFile(
+      join(cwd, "streamgate.yaml"),
+      "store: file:/srv/mirror\nlisten: {port: 9000}\n",
+    );
     const { config, source } = await loadConfig({ cwd, env: {} });
     expect(source).toBe("streamgate.yaml");
     expect(config.store).toBe("file:/srv/mirror");

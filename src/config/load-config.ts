@@ -52,7 +52,8 @@ async function readDocument(options: LoadConfigOptions, env: NodeJS.ProcessEnv, 
       return { document: parseDocument(fromEnv, "STREAMGATE_CONFIG"), source: "STREAMGATE_CONFIG" };
     }
     const text = await readOptional(fromEnv);
-    if (text === undefined) throw new ConfigError(`STREAMGATE_CONFIG=${fromEnv}`, ["file not found"]);
+    if (text === undefined)
+      throw new ConfigError(`STREAMGATE_CONFIG=${fromEnv}`, ["file not found"]);
     return { document: parseDocument(text, fromEnv), source: fromEnv };
   }
   const defaultPath = `${cwd}/${DEFAULT_CONFIG_FILE}`;

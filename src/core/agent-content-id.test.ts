@@ -3,16 +3,24 @@ import { agentContentId, agentProductId, parseAgentContentId } from "./agent-con
 
 describe("agent content ids", () => {
   it("parses agent and legacy tools content ids", () => {
-    expect(parseAgentContentId("com.ubuntu.juju:released:agents")).toEqual({ stream: "released", legacy: false });
-    expect(parseAgentContentId("com.ubuntu.juju:devel:tools")).toEqual({ stream: "devel", legacy: true });
+    expect(parseAgentContentId("com.ubuntu.juju:released:agents")).toEqual({
+      stream: "released",
+      legacy: false,
+    });
+    expect(parseAgentContentId("com.ubuntu.juju:devel:tools")).toEqual({
+      stream: "devel",
+      legacy: true,
+    });
   });
 
-  it.each(["com.ubuntu.cloud:released:aws", "com.ubuntu.juju:released", "com.ubuntu.juju::agents", "xcom.ubuntu.juju:a:agents"])(
-    "does not take %j for an agent content id",
-    (contentId) => {
-      expect(parseAgentContentId(contentId)).toBeUndefined();
-    },
-  );
+  it.each([
+    "com.ubuntu.cloud:released:aws",
+    "com.ubuntu.juju:released",
+    "com.ubuntu.juju::agents",
+    "xcom.ubuntu.juju:a:agents",
+  ])("does not take %j for an agent content id", (contentId) => {
+    expect(parseAgentContentId(contentId)).toBeUndefined();
+  });
 
   it("builds content ids and product ids", () => {
     expect(agentContentId("proposed")).toBe("com.ubuntu.juju:proposed:agents");

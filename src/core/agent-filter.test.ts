@@ -29,12 +29,17 @@ function agentStream(
   for (const release of releases) {
     for (const arch of arches) {
       const items: Record<string, Item> = {};
-      for (const version of versions) items[`${version}-${release}-${arch}`] = agentItem(version, release, arch);
+      for (const version of versions)
+        items[`${version}-${release}-${arch}`] = agentItem(version, release, arch);
       products[`com.ubuntu.juju:${release}:${arch}`] = { versions: { "20240101": { items } } };
     }
   }
   return flattenProducts(
-    parseProducts({ content_id: `com.ubuntu.juju:${stream}:agents`, format: "products:1.0", products }),
+    parseProducts({
+      content_id: `com.ubuntu.juju:${stream}:agents`,
+      format: "products:1.0",
+      products,
+    }),
   );
 }
 
@@ -42,7 +47,8 @@ function versionsOf(items: readonly { fields: Item; stream?: string }[]): string
   return [...new Set(items.map((item) => `${item.stream ?? "?"}/${item.fields.version}`))].sort();
 }
 
-const RELEASED = agentStream("released", ["3.5.4", "3.5.5", "3.6.9", "3.6.10", "3.6.12"]);
+// Unordered on purpose: selection must not depend on document order.
+const RELEASED = agentStream("released", ["3.6.10", "3.5.4", "3.6.12", "3.5.5", "3.6.9"]);
 const PROPOSED = agentStream("proposed", ["3.6.13", "3.7-beta1"]);
 
 function select(filter: AgentFilter, items: readonly FlatItem[] = [...RELEASED, ...PROPOSED]) {
@@ -62,8 +68,8 @@ describe("selectAgentItems", () => {
       release: "ubuntu",
       os: "ubuntu",
       arch: "amd64",
-      version: { major: 3, minor: 5, tag: "", patch: 4, build: 0 },
-      path: "agent/3.5.4/juju-3.5.4-ubuntu-amd64.tgz",
+      version: { major: 3, minor: 6, tag: "", patch: 10, build: 0 },
+      path: "agent/3.6.10/juju-3.6.10-ubuntu-amd64.tgz",
       size: 1000,
       sha256: SHA,
       productId: "com.ubuntu.juju:ubuntu:amd64",
@@ -78,17 +84,18 @@ describe("selectAgentItems", () => {
   });
 
   it("selects by arch and OS", () => {
-    const items = agentStream("released", ["3.6.12"], { releases: ["ubuntu", "centos"], arches: ["amd64", "s390x"] });
+    const items = agentStream("released", ["3.6.12"], {
+      releases: ["ubuntu", "centos"],
+      arches: ["amd64", "s390x"],
+    });
     const selection = selectAgentItems(items, { arches: ["s390x"], oses: ["centos"] });
     expect(selection.items.map((item) => item.itemKey)).toEqual(["3.6.12-centos-s390x"]);
   });
 
   it("keeps an inclusive major.minor range", () => {
-    expect(versionsOf(select({ streams: ["released"], minVersion: "3.6", maxVersion: "3.6" }).items)).toEqual([
-      "released/3.6.10",
-      "released/3.6.12",
-      "released/3.6.9",
-    ]);
+    expect(
+      versionsOf(select({ streams: ["released"], minVersion: "3.6", maxVersion: "3.6" }).items),
+    ).toEqual(["released/3.6.10", "released/3.6.12", "released/3.6.9"]);
     expect(versionsOf(select({ streams: ["released"], maxVersion: "3.5" }).items)).toEqual([
       "released/3.5.4",
       "released/3.5.5",
@@ -109,6 +116,12 @@ describe("selectAgentItems", () => {
     ]);
   });
 
+  it("resolves `latest` below `maxVersion` when both are set", () => {
+    const selection = select({ streams: ["released"], minVersion: "latest", maxVersion: "3.5" });
+    expect(selection.latest).toEqual({ "com.ubuntu.juju:released:agents": "3.5" });
+    expect(versionsOf(selection.items)).toEqual(["released/3.5.4", "released/3.5.5"]);
+  });
+
   it("keeps the newest N patches of each major.minor by Juju ordering, not string ordering", () => {
     expect(versionsOf(select({ streams: ["released"], keep: 2 }).items)).toEqual([
       "released/3.5.4",
@@ -116,14 +129,17 @@ describe("selectAgentItems", () => {
       "released/3.6.10",
       "released/3.6.12",
     ]);
-    expect(versionsOf(select({ streams: ["released"], keep: 1, minVersion: "latest" }).items)).toEqual([
-      "released/3.6.12",
-    ]);
+    expect(
+      versionsOf(select({ streams: ["released"], keep: 1, minVersion: "latest" }).items),
+    ).toEqual(["released/3.6.12"]);
   });
 
   it("counts versions, not items, for `keep`", () => {
     const selection = select({ streams: ["released"], keep: 1, minVersion: "3.6" });
-    expect(selection.items.map((item) => item.itemKey)).toEqual(["3.6.12-ubuntu-amd64", "3.6.12-ubuntu-arm64"]);
+    expect(selection.items.map((item) => item.itemKey)).toEqual([
+      "3.6.12-ubuntu-amd64",
+      "3.6.12-ubuntu-arm64",
+    ]);
   });
 
   it("always keeps pins inside the chosen streams, arches and OSes, and reports missing ones", () => {
@@ -134,7 +150,10 @@ describe("selectAgentItems", () => {
       keep: 1,
       pins: ["3.5.4", "3.4.0", "3.6.13"],
     });
-    expect(selection.items.map((item) => item.itemKey)).toEqual(["3.5.4-ubuntu-amd64", "3.6.12-ubuntu-amd64"]);
+    expect(selection.items.map((item) => item.itemKey)).toEqual([
+      "3.5.4-ubuntu-amd64",
+      "3.6.12-ubuntu-amd64",
+    ]);
     expect(selection.missingPins).toEqual(["3.4.0", "3.6.13"]);
   });
 
@@ -199,7 +218,11 @@ describe("selectAgentItems", () => {
       }),
     );
     const [item] = selectAgentItems(items, { arches: ["arm64"], minVersion: "3.6" }).items;
-    expect(item).toMatchObject({ arch: "arm64", release: "ubuntu", version: { major: 3, minor: 6, patch: 12 } });
+    expect(item).toMatchObject({
+      arch: "arm64",
+      release: "ubuntu",
+      version: { major: 3, minor: 6, patch: 12 },
+    });
   });
 
   it("leaves legacy tools out unless asked, and maps Ubuntu series to the ubuntu OS", () => {
@@ -222,12 +245,14 @@ describe("selectAgentItems", () => {
     expect(ubuntu.map((item) => [item.itemKey, item.os, item.release, item.legacy])).toEqual([
       ["a", "ubuntu", "focal", true],
     ]);
-    expect(selectAgentItems(legacy, { legacyTools: true, oses: ["focal"] }).items.map((i) => i.itemKey)).toEqual([
-      "a",
-    ]);
-    expect(selectAgentItems(legacy, { legacyTools: true, oses: ["centos7"] }).items.map((i) => i.itemKey)).toEqual([
-      "b",
-    ]);
+    expect(
+      selectAgentItems(legacy, { legacyTools: true, oses: ["focal"] }).items.map((i) => i.itemKey),
+    ).toEqual(["a"]);
+    expect(
+      selectAgentItems(legacy, { legacyTools: true, oses: ["centos7"] }).items.map(
+        (i) => i.itemKey,
+      ),
+    ).toEqual(["b"]);
   });
 
   it("ignores items of other content ids", () => {
@@ -238,7 +263,12 @@ describe("selectAgentItems", () => {
         products: { p: { versions: { v: { items: { i: { id: "ami-1", version: "bad" } } } } } },
       }),
     );
-    expect(selectAgentItems(images, {})).toEqual({ items: [], invalid: [], missingPins: [], latest: {} });
+    expect(selectAgentItems(images, {})).toEqual({
+      items: [],
+      invalid: [],
+      missingPins: [],
+      latest: {},
+    });
   });
 
   it.each([
@@ -246,7 +276,10 @@ describe("selectAgentItems", () => {
     [{ keep: 1.5 }, "Expected `keep` to be an integer from 1 and up, got 1.5"],
     [{ minVersion: "3" }, 'Expected `minVersion` to be X.Y (e.g. 3.6), got "3"'],
     [{ maxVersion: "latest" }, 'Expected `maxVersion` to be X.Y (e.g. 3.6), got "latest"'],
-    [{ minVersion: "3.7", maxVersion: "3.6" }, "Expected `minVersion` (3.7) to be at most `maxVersion` (3.6)"],
+    [
+      { minVersion: "3.7", maxVersion: "3.6" },
+      "Expected `minVersion` (3.7) to be at most `maxVersion` (3.6)",
+    ],
     [{ pins: ["3.6"] }, 'Expected `pins` to hold Juju versions (e.g. 3.6.12), got "3.6"'],
   ] as [AgentFilter, string][])("refuses the malformed filter %j", (filter, message) => {
     expect(() => select(filter)).toThrow(new TypeError(`[streamgate] [core] ${message}`));

@@ -18,7 +18,8 @@ export interface AgentFilter {
   streams?: readonly string[];
   /**
    * Oldest major.minor kept, `X.Y`, inclusive. `latest` is the newest major.minor present
-   * *in each stream* (so `released` 3.6 is not dropped because `devel` has 4.0).
+   * *in each stream* (so `released` 3.6 is not dropped because `devel` has 4.0), at or
+   * below `maxVersion` when that is set.
    */
   minVersion?: string;
   /** Newest major.minor kept, `X.Y`, inclusive. */
@@ -200,7 +201,7 @@ export function selectAgentItems(
     candidates.push({ ...flat, contentId, ...content, release, os, arch, ...read });
   }
 
-  const latest = resolveLatest(candidates, checked.min);
+  const latest = resolveLatest(candidates, checked);
   const inRange = candidates.filter((candidate) => {
     const min = checked.min === "latest" ? latest.get(candidate.contentId) : checked.min;
     if (min !== undefined && compareMajorMinor(candidate.version, min) < 0) return false;
@@ -231,13 +232,15 @@ export function selectAgentItems(
   };
 }
 
+/** Newest major.minor per content id, at or below `maxVersion` when one is given. */
 function resolveLatest(
   candidates: readonly AgentItem[],
-  min: CheckedFilter["min"],
+  { min, max }: CheckedFilter,
 ): Map<string, MajorMinor> {
   const latest = new Map<string, MajorMinor>();
   if (min !== "latest") return latest;
   for (const { contentId, version } of candidates) {
+    if (max !== undefined && compareMajorMinor(version, max) > 0) continue;
     const current = latest.get(contentId);
     if (current === undefined || compareMajorMinor(version, current) > 0) {
       latest.set(contentId, { major: version.major, minor: version.minor });

@@ -7,8 +7,12 @@ import { renderProducts } from "./render.ts";
 
 describe("formatUpdated", () => {
   it("writes RFC 1123 with a numeric zone, as simplestreams does", () => {
-    expect(formatUpdated(new Date(Date.UTC(2018, 6, 16, 14, 14, 22)))).toBe("Mon, 16 Jul 2018 14:14:22 +0000");
-    expect(formatUpdated(new Date(Date.UTC(2024, 0, 1, 0, 0, 5)))).toBe("Mon, 01 Jan 2024 00:00:05 +0000");
+    expect(formatUpdated(new Date(Date.UTC(2018, 6, 16, 14, 14, 22)))).toBe(
+      "Mon, 16 Jul 2018 14:14:22 +0000",
+    );
+    expect(formatUpdated(new Date(Date.UTC(2024, 0, 1, 0, 0, 5)))).toBe(
+      "Mon, 01 Jan 2024 00:00:05 +0000",
+    );
   });
 });
 
@@ -23,7 +27,9 @@ describe("buildIndex", () => {
   });
 
   it("refuses entries the parser would refuse", () => {
-    expect(() => buildIndex({ c: { datatype: "d", path: "../a.json", products: [] } }, "u")).toThrow(ParseError);
+    expect(() =>
+      buildIndex({ c: { datatype: "d", path: "../a.json", products: [] } }, "u"),
+    ).toThrow(ParseError);
   });
 });
 
@@ -34,9 +40,9 @@ describe("buildProducts", () => {
     expect(renderProducts(built)).toBe(
       '{\n "content_id": "cid",\n "format": "products:1.0",\n "products": {\n  "p": {\n   "versions": {\n    "v": {\n     "items": {\n      "i": {\n       "size": 1\n      }\n     }\n    }\n   }\n  }\n },\n "updated": "u"\n}\n',
     );
-    expect(buildProducts({ contentId: "cid", updated: "u", products, datatype: "image-ids" }).datatype).toBe(
-      "image-ids",
-    );
+    expect(
+      buildProducts({ contentId: "cid", updated: "u", products, datatype: "image-ids" }).datatype,
+    ).toBe("image-ids");
   });
 
   it("refuses products the parser would refuse", () => {
@@ -53,7 +59,10 @@ describe("nestItems", () => {
       format: "products:1.0",
       content_id: "cid",
       products: {
-        p: { arch: "amd64", versions: { v1: { items: { a: { size: 1 } } }, v2: { items: { b: { size: 2 } } } } },
+        p: {
+          arch: "amd64",
+          versions: { v1: { items: { a: { size: 1 } } }, v2: { items: { b: { size: 2 } } } },
+        },
         __proto__x: { versions: {} },
       },
     });
@@ -69,7 +78,9 @@ describe("nestItems", () => {
 
   it("keeps ids such as __proto__ as ordinary keys", () => {
     const doc = parseProducts(
-      JSON.parse('{"format":"products:1.0","products":{"__proto__":{"versions":{"v":{"items":{"i":{"id":"x"}}}}}}}'),
+      JSON.parse(
+        '{"format":"products:1.0","products":{"__proto__":{"versions":{"v":{"items":{"i":{"id":"x"}}}}}}}',
+      ),
     );
     const nested = nestItems(flattenProducts(doc));
     expect(Object.keys(nested)).toEqual(["__proto__"]);

@@ -29,7 +29,10 @@ describe("the real cloud-images index", () => {
     const joyent = index.index["com.ubuntu.cloud:released:joyent"];
     expect(joyent?.path).toBe("streams/v1/com.ubuntu.cloud:released:joyent.sjson");
     expect(joyent?.cloudname).toBe("joyent");
-    expect(joyent?.clouds?.[0]).toEqual({ region: "eu-ams-1", endpoint: "https://eu-ams-1.api.joyentcloud.com" });
+    expect(joyent?.clouds?.[0]).toEqual({
+      region: "eu-ams-1",
+      endpoint: "https://eu-ams-1.api.joyentcloud.com",
+    });
     expect(entries.filter((entry) => entry.datatype === "image-ids")).toHaveLength(10);
   });
 
@@ -48,7 +51,9 @@ describe("the real 2.5 MB cloud-images product file", () => {
     const flat = flattenProducts(products);
     expect(flat).toHaveLength(7008);
     const lucid = flat.find(
-      (item) => item.productId === "com.ubuntu.cloud:server:10.04:amd64" && item.versionKey === "20100114.1",
+      (item) =>
+        item.productId === "com.ubuntu.cloud:server:10.04:amd64" &&
+        item.versionKey === "20100114.1",
     );
     expect(lucid?.fields).toMatchObject({
       release: "lucid",

@@ -122,7 +122,11 @@ describe("flattenProducts", () => {
     const fields = onlyItem(
       doc({
         products: {
-          p: { arch: "amd64", version: "1", versions: { v: { items: { i: { arch: "s390x", version: "" } } } } },
+          p: {
+            arch: "amd64",
+            version: "1",
+            versions: { v: { items: { i: { arch: "s390x", version: "" } } } },
+          },
         },
       }),
     );
@@ -130,7 +134,9 @@ describe("flattenProducts", () => {
   });
 
   it("never inherits numbers", () => {
-    const products = doc({ products: { p: { size: 5, versions: { v: { size: 6, items: { i: {} } } } } } });
+    const products = doc({
+      products: { p: { size: 5, versions: { v: { size: 6, items: { i: {} } } } } },
+    });
     expect(onlyItem(products)).toEqual({});
   });
 
@@ -139,11 +145,18 @@ describe("flattenProducts", () => {
       doc({
         _aliases: { crsn: { use1: { region: "us-east-1", endpoint: "https://ec2.us-east-1" } } },
         products: {
-          p: { region: "product-region", versions: { v: { items: { i: { crsn: "use1", endpoint: "own" } } } } },
+          p: {
+            region: "product-region",
+            versions: { v: { items: { i: { crsn: "use1", endpoint: "own" } } } },
+          },
         },
       }),
     );
-    expect(fields).toEqual({ crsn: "use1", region: "us-east-1", endpoint: "https://ec2.us-east-1" });
+    expect(fields).toEqual({
+      crsn: "use1",
+      region: "us-east-1",
+      endpoint: "https://ec2.us-east-1",
+    });
   });
 
   it("matches aliases against the item's own value, not an inherited one", () => {
@@ -169,7 +182,10 @@ describe("flattenProducts", () => {
   it("ignores alias fields and attributes that no Juju item type has", () => {
     const fields = onlyItem(
       doc({
-        _aliases: { label: { x: { region: "from-label" } }, crsn: { c: { pubname: "p", region: "r" } } },
+        _aliases: {
+          label: { x: { region: "from-label" } },
+          crsn: { c: { pubname: "p", region: "r" } },
+        },
         products: { p: { versions: { v: { items: { i: { label: "x", crsn: "c" } } } } } },
       }),
     );
@@ -187,7 +203,9 @@ describe("flattenProducts", () => {
   });
 
   it("leaves the document untouched and returns the original item beside the copy", () => {
-    const products = doc({ products: { p: { arch: "amd64", versions: { v: { items: { i: { size: 1 } } } } } } });
+    const products = doc({
+      products: { p: { arch: "amd64", versions: { v: { items: { i: { size: 1 } } } } } },
+    });
     const [flat] = flattenProducts(products);
     expect(flat?.item).toBe(products.products.p?.versions.v?.items.i);
     expect(flat?.item).toEqual({ size: 1 });
@@ -195,7 +213,10 @@ describe("flattenProducts", () => {
   });
 
   it("reports an undefined content id when the document has none", () => {
-    const products = parseProducts({ format: "products:1.0", products: { p: { versions: { v: { items: { i: {} } } } } } });
+    const products = parseProducts({
+      format: "products:1.0",
+      products: { p: { versions: { v: { items: { i: {} } } } } },
+    });
     expect(flattenProducts(products)[0]?.contentId).toBeUndefined();
   });
 });

@@ -45,7 +45,6 @@ const VERSION_OWN_FIELDS: readonly InheritedField[] = [
   "release",
   "region",
   "endpoint",
-  "root_store",
 ];
 const PASSED_THROUGH_VERSION: readonly InheritedField[] = ["root_store", "virt"];
 
@@ -87,8 +86,8 @@ function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
 function applyAliases(fields: Item, aliasFields: readonly string[], aliases: Aliases): void {
   for (const field of aliasFields) {
     const current = fields[field];
-    // Go reads a missing string field as "", so an alias for "" applies to items without it.
     const byValue = aliases[field];
+    // Go reads a missing string field as "", so an alias for "" applies to items without it.
     const attributes =
       byValue === undefined
         ? undefined

@@ -64,7 +64,16 @@ describe("compareJujuVersions", () => {
   });
 
   it("orders a list the way Juju does", () => {
-    const versions = ["3.6.9", "3.7.0", "2.9.51.1", "3.6.12", "3.7-beta1", "3.7-rc1", "2.9.51", "3.6.10"];
+    const versions = [
+      "3.6.9",
+      "3.7.0",
+      "2.9.51.1",
+      "3.6.12",
+      "3.7-beta1",
+      "3.7-rc1",
+      "2.9.51",
+      "3.6.10",
+    ];
     expect(versions.sort(compareJujuVersions)).toEqual([
       "2.9.51",
       "2.9.51.1",

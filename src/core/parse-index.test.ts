@@ -80,7 +80,9 @@ describe("parseIndex", () => {
   });
 
   it("refuses entries and an index that are not objects", () => {
-    expect(parseError({ ...indexDoc(), index: [] }).message).toContain("index: expected object, got array");
+    expect(parseError({ ...indexDoc(), index: [] }).message).toContain(
+      "index: expected object, got array",
+    );
     expect(parseError({ format: "index:1.0", index: { x: null } }).path).toBe('index["x"]');
     expect(parseError("index").path).toBe("$");
   });

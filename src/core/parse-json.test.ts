@@ -29,7 +29,7 @@ describe("parseJsonDocument", () => {
   it.each([
     ["", 0, "expected a value, found end of input"],
     ['{"a": 1', 7, "expected ',' or '}', found end of input"],
-    ['{"a": 1,}', 8, "expected a property name in double quotes, found \"}\""],
+    ['{"a": 1,}', 8, 'expected a property name in double quotes, found "}"'],
     ["[1, 2,]", 6, 'expected a value, found "]"'],
     ['{"a" 1}', 5, "expected ':' after a property name, found \"1\""],
     ['{"a": 1} x', 9, 'unexpected "x" after the JSON value'],
@@ -41,7 +41,7 @@ describe("parseJsonDocument", () => {
     ["1.", 2, "expected a digit after the decimal point"],
     ["1e+", 3, "expected a digit in exponent"],
     ["-", 1, "expected a digit in number"],
-    ["tru", 0, "expected a value, found \"t\""],
+    ["tru", 0, 'expected a value, found "t"'],
     ["\ufeff{}", 0, 'expected a value, found "\ufeff"'],
     ["[[1] [2]]", 5, "expected ',' or ']', found \"[\""],
   ])("locates the error in %j", (text, offset, reason) => {

@@ -34,7 +34,8 @@ export function parseJsonDocument(text: string): unknown {
 
 type SourceReviver = (key: string, value: unknown, context?: ReviverContext) => unknown;
 
-// JSON.parse source text access (TC39 stage 3; V8 11.4+, so Node 21+ and workerd).
+// The reviver's third argument (TC39 "JSON.parse source text access"): V8 11.4+, so Node 21+
+// and workerd.
 const HAS_SOURCE_ACCESS = ((): boolean => {
   let source: string | undefined;
   const probe: SourceReviver = (_key, value, context) => {

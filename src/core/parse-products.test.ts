@@ -6,33 +6,35 @@ import { parseProducts } from "./parse-products.ts";
 const PRODUCT = "com.ubuntu.juju:ubuntu:amd64";
 const ITEM_PATH = `products["${PRODUCT}"].versions["20240101"].items["item-key"]`;
 
-function agentDoc(item: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+type JsonRecord = Record<string, unknown>;
+
+/** A valid agent product file with one item, and handles on its nested objects. */
+function agentParts(item: JsonRecord = {}) {
+  const items: JsonRecord = {
+    "item-key": {
+      release: "ubuntu",
+      version: "3.6.12",
+      arch: "amd64",
+      size: 123,
+      path: "agent/3.6.12/juju-3.6.12-ubuntu-amd64.tgz",
+      ftype: "tar.gz",
+      sha256: "a".repeat(64),
+      ...item,
+    },
+  };
+  const version: JsonRecord = { items };
+  const product: JsonRecord = { arch: "amd64", versions: { "20240101": version } };
+  const doc: JsonRecord = {
     content_id: "com.ubuntu.juju:released:agents",
     format: "products:1.0",
     updated: "Mon, 01 Jan 2024 00:00:00 +0000",
-    products: {
-      [PRODUCT]: {
-        arch: "amd64",
-        versions: {
-          "20240101": {
-            items: {
-              "item-key": {
-                release: "ubuntu",
-                version: "3.6.12",
-                arch: "amd64",
-                size: 123,
-                path: "agent/3.6.12/juju-3.6.12-ubuntu-amd64.tgz",
-                ftype: "tar.gz",
-                sha256: "a".repeat(64),
-                ...item,
-              },
-            },
-          },
-        },
-      },
-    },
+    products: { [PRODUCT]: product },
   };
+  return { doc, product, version, items };
+}
+
+function agentDoc(item: JsonRecord = {}): JsonRecord {
+  return agentParts(item).doc;
 }
 
 function parseError(run: () => unknown): ParseError {
@@ -58,7 +60,9 @@ describe("parseProducts", () => {
     (doc as { license: string }).license = "x";
     const parsed = parseProducts(doc);
     expect(parsed.license).toBe("x");
-    expect(parsed.products[PRODUCT]?.versions["20240101"]?.items["item-key"]?.combined_sha256).toBe("c");
+    expect(parsed.products[PRODUCT]?.versions["20240101"]?.items["item-key"]?.combined_sha256).toBe(
+      "c",
+    );
   });
 
   it("fails the whole file when one size is a string, naming its JSON path", () => {
@@ -98,20 +102,21 @@ describe("parseProducts", () => {
   });
 
   it("refuses a non-string where Juju decodes a string", () => {
-    expect(parseError(() => parseProducts(agentDoc({ sha256: 5 }))).path).toBe(`${ITEM_PATH}.sha256`);
+    expect(parseError(() => parseProducts(agentDoc({ sha256: 5 }))).path).toBe(
+      `${ITEM_PATH}.sha256`,
+    );
     expect(parseError(() => parseProducts(agentDoc({ version: null }))).message).toContain(
       `${ITEM_PATH}.version: expected string, got null`,
     );
-    const doc = agentDoc();
-    (doc.products as Record<string, Record<string, unknown>>)[PRODUCT]!.version = 20.04;
+    const { doc, product } = agentParts();
+    product.version = 20.04;
     expect(parseError(() => parseProducts(doc)).message).toContain(
       `products["${PRODUCT}"].version: expected string, got number`,
     );
   });
 
   it("checks the fields a version collection decodes, and only those", () => {
-    const doc = agentDoc();
-    const version = (doc.products as any)[PRODUCT].versions["20240101"];
+    const { doc, version } = agentParts();
     version.root_store = 5;
     expect(() => parseProducts(doc)).not.toThrow();
     version.arch = ["amd64"];
@@ -122,7 +127,9 @@ describe("parseProducts", () => {
 
   it("checks top-level string fields", () => {
     const doc = { ...agentDoc(), content_id: 1 };
-    expect(parseError(() => parseProducts(doc)).message).toContain("content_id: expected string, got number");
+    expect(parseError(() => parseProducts(doc)).message).toContain(
+      "content_id: expected string, got number",
+    );
   });
 
   it("refuses a wrong or missing format", () => {
@@ -136,25 +143,29 @@ describe("parseProducts", () => {
   });
 
   it("refuses a document that is not an object", () => {
-    expect(parseError(() => parseProducts([])).message).toContain("document: $: expected object, got array");
+    expect(parseError(() => parseProducts([])).message).toContain(
+      "document: $: expected object, got array",
+    );
   });
 
   it("requires versions and items to be objects", () => {
-    const doc = agentDoc();
-    (doc.products as any)[PRODUCT].versions["20240101"].items = null;
+    const { doc, product, version } = agentParts();
+    version.items = null;
     expect(parseError(() => parseProducts(doc)).message).toContain(
       `products["${PRODUCT}"].versions["20240101"].items: expected object, got null`,
     );
-    delete (doc.products as any)[PRODUCT].versions;
+    delete product.versions;
     expect(parseError(() => parseProducts(doc)).message).toContain(
       `products["${PRODUCT}"].versions: missing, expected object`,
     );
   });
 
   it("refuses an item that is not an object", () => {
-    const doc = agentDoc();
-    (doc.products as any)[PRODUCT].versions["20240101"].items["item-key"] = "x";
-    expect(parseError(() => parseProducts(doc)).message).toContain(`${ITEM_PATH}: expected object, got "x"`);
+    const { doc, items } = agentParts();
+    items["item-key"] = "x";
+    expect(parseError(() => parseProducts(doc)).message).toContain(
+      `${ITEM_PATH}: expected object, got "x"`,
+    );
   });
 
   it("refuses item paths that would escape the base URL", () => {

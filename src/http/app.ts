@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import packageJson from "../../package.json" with { type: "json" };
 import type { JobName } from "../scheduler/job-state.ts";
 import { InvalidKeyError, StoreError } from "../store/errors.ts";
@@ -34,8 +34,8 @@ export interface AppOptions {
 const ALL_JOBS: readonly JobName[] = ["agents", "images"];
 const GET_HEAD = "GET, HEAD";
 
-function onlyGetOrHead(handler: (c: import("hono").Context) => Response | Promise<Response>) {
-  return function getOrHead(c: import("hono").Context): Response | Promise<Response> {
+function onlyGetOrHead(handler: (c: Context) => Response | Promise<Response>) {
+  return function getOrHead(c: Context): Response | Promise<Response> {
     const method = c.req.method;
     return method === "GET" || method === "HEAD" ? handler(c) : methodNotAllowed(GET_HEAD);
   };

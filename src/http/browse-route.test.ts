@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { generateKey } from "openpgp";
 import { describe, expect, it } from "vitest";
 import {
@@ -9,13 +8,11 @@ import {
   HTTP_CASE_SEED,
   SIGNED_IMAGE_INDEX_KEY,
 } from "../../test/http/case-seed.ts";
+import { readFixture } from "../../test/http/fixture-files.ts";
 import { seededApp } from "../../test/http/seeded-app.ts";
 import type { JobState } from "../scheduler/job-state.ts";
 
-const CLOUD_IMAGES_KEY = readFileSync(
-  new URL("../../test/fixtures/cloud-images.pub", import.meta.url),
-  "utf8",
-);
+const CLOUD_IMAGES_KEY = readFixture("cloud-images.pub");
 
 async function page(
   app: { request: (path: string, init?: RequestInit) => Promise<Response> | Response },

@@ -1,13 +1,10 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { readFixture } from "../../test/http/fixture-files.ts";
 import { clearsignedText } from "./clearsigned-text.ts";
 
 describe("clearsignedText", () => {
   it("returns the signed text of a real upstream .sjson", () => {
-    const signed = readFileSync(
-      new URL("../../test/fixtures/cloud-images-releases-index.sjson", import.meta.url),
-      "utf8",
-    );
+    const signed = readFixture("cloud-images-releases-index.sjson");
     const text = clearsignedText(signed);
     expect(text).toBeDefined();
     expect(JSON.parse(text ?? "").format).toBe("index:1.0");

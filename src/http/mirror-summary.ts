@@ -99,7 +99,7 @@ const AGENT_INDEXES = ["index2.json", "index.json", "index2.sjson", "index.sjson
 const IMAGE_INDEXES = ["index.json", "index.sjson"];
 
 /** Metadata larger than this is not parsed for the page (upstream products are a few MB). */
-const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

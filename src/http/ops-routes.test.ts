@@ -101,6 +101,13 @@ describe("/metrics", () => {
     expect(text).toContain(`streamgate_http_response_bytes_total ${TARBALL_SIZE + 10}\n`);
   });
 
+  it("counts the 503 of a failed store call", async () => {
+    const metrics = createMetrics();
+    const app = createApp({ store: createFailingStore(), metrics, logError: () => {} });
+    expect((await app.request(`/${TARBALL_KEY}`)).status).toBe(503);
+    expect(metrics.render()).toContain('streamgate_http_requests_total{code="503"} 1\n');
+  });
+
   it("counts gzip output as it streams", async () => {
     const metrics = createMetrics();
     const { app } = await seededApp({ metrics });

@@ -9,4 +9,9 @@ export { jobStateKey, STATE_PREFIX } from "./job-state.ts";
 export { emptyJobState, readJobState, writeJobState } from "./job-state-store.ts";
 export { jobsForCron } from "./jobs-for-cron.ts";
 export { type RunJobOptions, runJob } from "./run-job.ts";
-export { createScheduler, type Scheduler, type SchedulerOptions, type TriggerResult } from "./scheduler.ts";
+export {
+  createScheduler,
+  type Scheduler,
+  type SchedulerOptions,
+  type TriggerResult,
+} from "./scheduler.ts";

@@ -18,20 +18,34 @@ describe("runJob", () => {
     expect(run.outcome).toBe("ok");
     expect(state?.generation).toBe(2);
     expect(Object.keys(state?.generations ?? {})).toEqual(["1", "2"]);
-    expect(state?.lastRun).toMatchObject({ outcome: "ok", counts: { copied: 3 }, bytes: 42, generation: 2 });
+    expect(state?.lastRun).toMatchObject({
+      outcome: "ok",
+      counts: { copied: 3 },
+      bytes: 42,
+      generation: 2,
+    });
     expect(state?.lastSuccess).toEqual(state?.lastRun);
   });
 
   it("keeps the generation when the job changes nothing", async () => {
     const store = createMemoryStore();
-    await runJob(testJob(async () => ({ published: true })), { store });
-    await runJob(testJob(async () => ({ published: false })), { store });
+    await runJob(
+      testJob(async () => ({ published: true })),
+      { store },
+    );
+    await runJob(
+      testJob(async () => ({ published: false })),
+      { store },
+    );
     expect((await readJobState(store, "agents"))?.generation).toBe(1);
   });
 
   it("records a failure with its message and keeps the last success", async () => {
     const store = createMemoryStore();
-    await runJob(testJob(async () => ({ published: true })), { store });
+    await runJob(
+      testJob(async () => ({ published: true })),
+      { store },
+    );
     const logged: string[] = [];
     const run = await runJob(
       testJob(async () => {
@@ -64,7 +78,10 @@ describe("runJob", () => {
     const store = createMemoryStore();
     const outcomes: string[] = [];
     const onFinished = (_job: Job, run: { outcome: string }) => outcomes.push(run.outcome);
-    await runJob(testJob(async () => ({ published: false })), { store, onFinished });
+    await runJob(
+      testJob(async () => ({ published: false })),
+      { store, onFinished },
+    );
     await runJob(
       testJob(async () => {
         throw new Error("x");

@@ -38,6 +38,8 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<JobRun> 
   let run: JobRun;
   let state: JobState;
   try {
+    // A shutdown that began while the state was being written: do not start the work.
+    options.signal?.throwIfAborted();
     const result = await job.run({
       store: options.store,
       signal: options.signal ?? new AbortController().signal,

@@ -22,8 +22,24 @@ describe("createScheduler", () => {
     const scheduler = createScheduler({
       store: createMemoryStore(),
       jobs: [
-        { name: "agents", cron: "0 0 1 1 *", runOnStart: true, run: async () => (runs.push("agents"), { published: false }) },
-        { name: "images", cron: "0 0 1 1 *", runOnStart: false, run: async () => (runs.push("images"), { published: false }) },
+        {
+          name: "agents",
+          cron: "0 0 1 1 *",
+          runOnStart: true,
+          run: async () => {
+            runs.push("agents");
+            return { published: false };
+          },
+        },
+        {
+          name: "images",
+          cron: "0 0 1 1 *",
+          runOnStart: false,
+          run: async () => {
+            runs.push("images");
+            return { published: false };
+          },
+        },
       ],
     });
     scheduler.start();
@@ -58,9 +74,33 @@ describe("createScheduler", () => {
     expect(runs).toBe(2);
   });
 
+  it("does not start a job once stopping has begun", async () => {
+    let runs = 0;
+    const scheduler = createScheduler({
+      store: createMemoryStore(),
+      jobs: [
+        {
+          name: "agents",
+          cron: "0 0 1 1 *",
+          runOnStart: true,
+          run: async () => {
+            runs++;
+            return { published: false };
+          },
+        },
+      ],
+    });
+    scheduler.start();
+    await scheduler.stop();
+    expect(runs).toBe(0);
+  });
+
   it("refuses to trigger a job that is not configured", () => {
     const scheduler = createScheduler({ store: createMemoryStore(), jobs: [] });
-    expect(scheduler.trigger("images")).toEqual({ started: false, message: "job images is not configured" });
+    expect(scheduler.trigger("images")).toEqual({
+      started: false,
+      message: "job images is not configured",
+    });
   });
 
   it("runs a job on every tick of its cron", async () => {
@@ -68,16 +108,31 @@ describe("createScheduler", () => {
     let runs = 0;
     const scheduler = createScheduler({
       store: createMemoryStore(),
-      jobs: [{ name: "agents", cron: "*/5 * * * *", runOnStart: false, run: async () => (runs++, { published: false }) }],
+      jobs: [
+        {
+          name: "agents",
+          cron: "*/5 * * * *",
+          runOnStart: false,
+          run: async () => {
+            runs++;
+            return { published: false };
+          },
+        },
+      ],
     });
     scheduler.start();
-    await vi.advanceTimersByTimeAsync(16 * 60 * 1000);
+    // One tick at a time: a run still busy with its store writes would skip the next tick.
+    for (let minute = 0; minute < 16; minute += 4) {
+      await vi.advanceTimersByTimeAsync(4 * 60 * 1000);
+      await scheduler.idle();
+    }
     await scheduler.stop();
     expect(runs).toBe(3);
   });
 
   it("aborts running jobs on stop", async () => {
     let aborted = false;
+    const started = deferred();
     const scheduler = createScheduler({
       store: createMemoryStore(),
       jobs: [
@@ -91,11 +146,13 @@ describe("createScheduler", () => {
                 aborted = true;
                 resolve({ published: false });
               });
+              started.release();
             }),
         },
       ],
     });
     scheduler.start();
+    await started.promise;
     await scheduler.stop();
     expect(aborted).toBe(true);
   });

@@ -61,9 +61,11 @@ describe("fs store layout", () => {
       "juju/tools/agent/3.5.4/juju-3.5.4-ubuntu-amd64.tgz",
       "juju/tools/streams/v1/index2.json",
     ]);
-    expect(files.filter((file) => file.startsWith(".streamgate/") && !file.startsWith(".streamgate/fs/"))).toEqual([
-      ".streamgate/state/agents.json",
-    ]);
+    expect(
+      files.filter(
+        (file) => file.startsWith(".streamgate/") && !file.startsWith(".streamgate/fs/"),
+      ),
+    ).toEqual([".streamgate/state/agents.json"]);
   });
 
   it("keeps one sidecar per object and no temp or lock file once writes are done", async () => {
@@ -84,7 +86,10 @@ describe("fs store layout", () => {
   });
 
   it("leaves no partial file, temp file or sidecar when the body fails half-way", async () => {
-    const failure = store.put("broken/x.tgz", failingStream([patternBytes(600_000, 2)], new Error("reset")));
+    const failure = store.put(
+      "broken/x.tgz",
+      failingStream([patternBytes(600_000, 2)], new Error("reset")),
+    );
     await expect(failure).rejects.toBeInstanceOf(StoreError);
     await expect(failure).rejects.toThrow(/reading the body failed: reset/);
     expect(await filesUnder(root)).toEqual([]);
@@ -111,6 +116,18 @@ describe("fs store layout", () => {
     await expect(stat(join(root, "a"))).rejects.toMatchObject({ code: "ENOENT" });
     expect((await stat(root)).isDirectory()).toBe(true);
     expect(await filesUnder(layout().metaDir)).toEqual([]);
+  });
+
+  it("removes temp files a crashed writer left a day ago, and keeps recent ones", async () => {
+    await mkdir(layout().tmpDir, { recursive: true });
+    const leftover = join(layout().tmpDir, "crashed");
+    const recent = join(layout().tmpDir, "in-flight");
+    await writeFile(leftover, "partial");
+    await writeFile(recent, "partial");
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    await utimes(leftover, twoDaysAgo, twoDaysAgo);
+    await createFsStore({ root }).put("x", "x");
+    expect(await readdir(layout().tmpDir)).toEqual(["in-flight"]);
   });
 
   it("starts from a root that does not exist yet", async () => {

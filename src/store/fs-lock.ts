@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { type FileHandle, link, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -72,16 +72,23 @@ export function createKeyLocks(options: KeyLocksOptions = {}): KeyLocks {
   async function acquire(lockPath: string): Promise<bigint> {
     const giveUpAt = Date.now() + 2 * staleMs;
     for (let attempt = 0; ; attempt++) {
+      let handle: FileHandle | undefined;
       try {
-        const handle = await open(lockPath, "wx");
+        handle = await open(lockPath, "wx");
+      } catch (error) {
+        if (errorCode(error) !== "EEXIST") throw error;
+      }
+      if (handle !== undefined) {
         try {
           await handle.writeFile(`${JSON.stringify({ ...self, at: new Date().toISOString() })}\n`);
           return (await handle.stat({ bigint: true })).ino;
+        } catch (error) {
+          // A lock we cannot describe would block everyone until it ages out.
+          await unlink(lockPath).catch(() => undefined);
+          throw error;
         } finally {
           await handle.close();
         }
-      } catch (error) {
-        if (errorCode(error) !== "EEXIST") throw error;
       }
       if (await breakIfStale(lockPath)) continue;
       if (Date.now() > giveUpAt) {

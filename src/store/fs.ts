@@ -16,10 +16,16 @@ import {
 } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { IntegrityError, PreconditionFailedError, StoreError } from "./errors.ts";
-import { createFileStream } from "./fs-read-stream.ts";
 import { assertFsKey, buildFsLayout, FS_RESERVED_PREFIX, type FsLayout } from "./fs-layout.ts";
 import { createKeyLocks } from "./fs-lock.ts";
-import { buildSidecar, readSidecar, removeSidecar, type Sidecar, writeSidecar } from "./fs-sidecar.ts";
+import { createFileStream } from "./fs-read-stream.ts";
+import {
+  buildSidecar,
+  readSidecar,
+  removeSidecar,
+  type Sidecar,
+  writeSidecar,
+} from "./fs-sidecar.ts";
 import { assertValidPrefix, compareKeys, isValidKey } from "./keys.ts";
 import type {
   GetOptions,
@@ -45,6 +51,9 @@ const LIST_BATCH = 64;
 /** Keys `delete` removes at once. */
 const DELETE_CONCURRENCY = 8;
 
+/** Temp files older than this are leftovers of a crash, removed by the first write. */
+const TEMP_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 /** How often `put` re-creates a parent folder that a concurrent delete pruned. */
 const PLACE_ATTEMPTS = 5;
 
@@ -67,7 +76,7 @@ function isMissing(error: unknown): boolean {
   return code === "ENOENT" || code === "ENOTDIR";
 }
 
-function describe(error: unknown): string {
+function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -146,7 +155,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
 
   const fail = (operation: string, key: string | undefined, cause: unknown): never => {
     if (cause instanceof StoreError) throw cause;
-    throw new StoreError(describe(cause), {
+    throw new StoreError(messageOf(cause), {
       store: FS_STORE_NAME,
       operation,
       ...(key === undefined ? {} : { key }),
@@ -154,13 +163,26 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     });
   };
 
+  /** Removes temp files a crashed writer left behind; a live write keeps its mtime fresh. */
+  async function sweepTemp(): Promise<void> {
+    const cutoff = Date.now() - TEMP_MAX_AGE_MS;
+    const names = await readdir(layout.tmpDir);
+    await Promise.all(
+      names.map(async (name) => {
+        const path = join(layout.tmpDir, name);
+        if ((await stat(path)).mtimeMs < cutoff) await rm(path, { force: true });
+      }),
+    );
+  }
+
   function ensureInternalDirs(): Promise<void> {
     internalDirs ??= Promise.all(
       [layout.tmpDir, layout.metaDir, layout.locksDir].map((dir) =>
         mkdir(dir, { recursive: true }),
       ),
     ).then(
-      () => undefined,
+      // Best effort: a sweep that fails (a file vanished meanwhile) must not fail the put.
+      () => sweepTemp().catch(() => undefined),
       (error: unknown) => {
         internalDirs = undefined;
         throw error;
@@ -213,7 +235,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
         try {
           next = await chunks.next();
         } catch (error) {
-          throw new StoreError(`reading the body failed: ${describe(error)}`, {
+          throw new StoreError(`reading the body failed: ${messageOf(error)}`, {
             store: FS_STORE_NAME,
             operation: "put",
             key,
@@ -250,12 +272,9 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     for (let attempt = 1; ; attempt++) {
       await mkdir(dirname(target), { recursive: true });
       try {
-        if (exclusive) {
-          await link(temp, target);
-          await unlink(temp);
-        } else {
-          await rename(temp, target);
-        }
+        // After a link the temp name is left for `put` to remove, like after a failure.
+        if (exclusive) await link(temp, target);
+        else await rename(temp, target);
         return;
       } catch (error) {
         if (errorCode(error) !== "ENOENT" || attempt >= PLACE_ATTEMPTS) throw error;
@@ -286,7 +305,13 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
         if (existing.isDirectory()) throw new Error(`${target} is a folder`, { cause: error });
         throw precondition();
       }
-      await writeSidecar(layout, sidecar);
+      try {
+        await writeSidecar(layout, sidecar);
+      } catch (error) {
+        // A failed put must not leave the object behind: nobody else writes it while we hold its lock.
+        await unlink(target).catch(() => undefined);
+        throw error;
+      }
     } else {
       await writeSidecar(layout, sidecar);
       await place(temp, target, false);
@@ -442,16 +467,18 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       } catch (error) {
         return fail("put", key, error);
       } finally {
-        await rm(temp, { force: true });
+        // Left only if the put failed or linked it; a stuck one is swept a day later.
+        await rm(temp, { force: true }).catch(() => undefined);
       }
     },
 
     async delete(keys: readonly string[]): Promise<void> {
       for (const key of keys) assertFsKey(key);
-      const queue = [...new Set(keys)];
+      const unique = [...new Set(keys)];
+      let next = 0;
       const worker = async () => {
-        for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
-          const current = key;
+        while (next < unique.length) {
+          const current = unique[next++] as string;
           try {
             await ensureInternalDirs();
             await locks.withLock(layout.lockPath(current), () => removeObject(current));

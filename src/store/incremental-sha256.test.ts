@@ -24,7 +24,11 @@ describe("createSha256", () => {
     async (length) => {
       const bytes = bytesOf(length);
       const hash = createSha256();
-      for (let offset = 0, step = 1; offset < length; offset += step, step = (step * 7) % 97 + 1) {
+      for (
+        let offset = 0, step = 1;
+        offset < length;
+        offset += step, step = ((step * 7) % 97) + 1
+      ) {
         hash.update(bytes.subarray(offset, offset + step));
       }
       expect(hash.digestHex()).toBe(await webCryptoHex(bytes));

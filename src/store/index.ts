@@ -37,7 +37,7 @@ export type {
   StoredObject,
 } from "./object-store.ts";
 export { preconditionHolds } from "./precondition.ts";
-export { resolveRange, type ResolvedRange } from "./range.ts";
+export { type ResolvedRange, resolveRange } from "./range.ts";
 export {
   DEFAULT_STORE_URL,
   type FileStoreUrl,

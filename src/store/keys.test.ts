@@ -70,9 +70,9 @@ describe("assertValidKey", () => {
   });
 
   it("refuses internal keys when the edge asks it to", () => {
-    expect(problemOf(() => assertValidKey(".streamgate/state/x", { allowInternal: false }))).toContain(
-      "internal",
-    );
+    expect(
+      problemOf(() => assertValidKey(".streamgate/state/x", { allowInternal: false })),
+    ).toContain("internal");
     expect(isValidKey(".streamgate/state/x", { allowInternal: false })).toBe(false);
   });
 

@@ -32,8 +32,7 @@ export function resolveRange(
   size: number,
   context: ResolveRangeContext,
 ): ResolvedRange {
-  const unsatisfiable = () =>
-    new RangeNotSatisfiableError(size, { ...context, operation: "get" });
+  const unsatisfiable = () => new RangeNotSatisfiableError(size, { ...context, operation: "get" });
   if ("suffix" in range) {
     assertCount(range.suffix, "suffix", 0);
     if (range.suffix === 0 || size === 0) throw unsatisfiable();

@@ -22,7 +22,11 @@ function patternChunk(seed: number, index: number, length: number): Uint8Array<A
 }
 
 /** `length` bytes of the pattern object `seed` from `offset`, without building the rest. */
-export function patternRange(seed: number, offset: number, length: number): Uint8Array<ArrayBuffer> {
+export function patternRange(
+  seed: number,
+  offset: number,
+  length: number,
+): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(length);
   let written = 0;
   while (written < length) {
@@ -82,7 +86,10 @@ export function streamOf(chunks: readonly Uint8Array[]): ReadableStream<Uint8Arr
 }
 
 /** A stream that gives `chunks`, then fails with `error`. */
-export function failingStream(chunks: readonly Uint8Array[], error: Error): ReadableStream<Uint8Array> {
+export function failingStream(
+  chunks: readonly Uint8Array[],
+  error: Error,
+): ReadableStream<Uint8Array> {
   let index = 0;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -129,7 +136,9 @@ export function gatedStream(chunks: readonly Uint8Array[], gate: number): GatedS
   return { stream, reached, open };
 }
 
-export async function readBytes(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
+export async function readBytes(
+  stream: ReadableStream<Uint8Array>,
+): Promise<Uint8Array<ArrayBuffer>> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = stream.getReader();

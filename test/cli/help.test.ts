@@ -15,7 +15,14 @@ describe("streamgate --help", () => {
     expect(sync.stdout).toMatch(/agents/);
     expect(sync.stdout).toMatch(/images/);
     const agents = await runCli(["sync", "agents", "--help"]);
-    for (const flag of ["--upstream-key", "--min-version", "--keep", "--mode", "--dry-run", "--json"]) {
+    for (const flag of [
+      "--upstream-key",
+      "--min-version",
+      "--keep",
+      "--mode",
+      "--dry-run",
+      "--json",
+    ]) {
       expect(agents.stdout).toContain(flag);
     }
     const bundle = await runCli(["bundle", "--help"]);

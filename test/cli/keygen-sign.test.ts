@@ -83,9 +83,13 @@ describe("streamgate keygen + sign", () => {
       expect(result.code, result.stderr).toBe(0);
     }
     const signedIndex = await readFile(join(tree, "streams/v1/index.sjson"), "utf8");
-    expect(signedIndex).toContain('"path": "streams/v1/com.ubuntu.cloud-released-imagemetadata.sjson"');
+    expect(signedIndex).toContain(
+      '"path": "streams/v1/com.ubuntu.cloud-released-imagemetadata.sjson"',
+    );
     const unsignedIndex = await readFile(join(tree, "streams/v1/index.json"), "utf8");
-    expect(unsignedIndex).toContain('"path": "streams/v1/com.ubuntu.cloud-released-imagemetadata.json"');
+    expect(unsignedIndex).toContain(
+      '"path": "streams/v1/com.ubuntu.cloud-released-imagemetadata.json"',
+    );
   });
 
   it("is idempotent", async () => {

@@ -53,6 +53,10 @@ export interface HttpCaseOptions {
   /**
    * Cases this runtime cannot run, by exact title, each with the reason (shown in the
    * skip). A title that names no case throws, so a renamed case cannot be skipped silently.
+   * When every case of a scenario is skipped its server is never started — e.g. a Workers
+   * run that cannot make R2 fail skips "answers 503 with Retry-After, never 404, when the
+   * store fails" (or serves that scenario from a second Worker whose store is
+   * `createFailingStore()` from ./failing-store.ts).
    */
   skip?: Readonly<Record<string, string>>;
 }

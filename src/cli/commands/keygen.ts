@@ -3,7 +3,10 @@ import { Command } from "commander";
 export function keygenCommand(): Command {
   return new Command("keygen")
     .description("generate the operator's RSA-4096 key for signing image metadata")
-    .requiredOption("--out <dir>", "directory for signing-key.asc (private) and signing-key.pub.asc")
+    .requiredOption(
+      "--out <dir>",
+      "directory for signing-key.asc (private) and signing-key.pub.asc",
+    )
     .option("--force", "replace an existing key pair")
     .action(async (flags: { out: string; force?: boolean }) => {
       const { writeSigningKeyPair } = await import("../write-signing-key-pair.ts");

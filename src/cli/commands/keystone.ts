@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { NotImplementedError } from "../usage-error.ts";
 import { listOption } from "../options.ts";
+import { NotImplementedError } from "../usage-error.ts";
 
 export function keystoneCommand(): Command {
   return new Command("keystone")

@@ -9,7 +9,8 @@ export function signCommand(): Command {
       const { signDirectory } = await import("../sign-directory.ts");
       const results = await signDirectory(dir, flags.key);
       for (const result of results) {
-        const rewritten = result.rewrites.length > 0 ? ` (${result.rewrites.length} path(s) → .sjson)` : "";
+        const rewritten =
+          result.rewrites.length > 0 ? ` (${result.rewrites.length} path(s) → .sjson)` : "";
         process.stderr.write(`${result.status} ${result.target}${rewritten}\n`);
       }
       const written = results.filter((result) => result.status === "written").length;

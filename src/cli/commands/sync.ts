@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
-import { NotImplementedError } from "../usage-error.ts";
 import { integerOption, listOption } from "../options.ts";
+import { NotImplementedError } from "../usage-error.ts";
 
 function syncAgentsCommand(): Command {
   return new Command("agents")
@@ -19,7 +19,11 @@ function syncAgentsCommand(): Command {
     .option("--pin <versions...>", "versions always kept")
     .addOption(new Option("--mode <mode>", "metadata mode").choices(["filtered", "exact"]))
     .option("--allow-unsigned-upstream", "accept an unsigned upstream (filtered mode only)")
-    .option("--concurrency <n>", "parallel downloads (default 8)", integerOption("--concurrency", 1))
+    .option(
+      "--concurrency <n>",
+      "parallel downloads (default 8)",
+      integerOption("--concurrency", 1),
+    )
     .option("--lock-lease <seconds>", "store lock lease", integerOption("--lock-lease", 1))
     .option("--wait", "wait for another sync's lock instead of failing")
     .option("--verify-existing", "re-hash tarballs already in the store")

@@ -1,0 +1,99 @@
+/**
+ * Child process of s3-swift.test.ts: streams SIZE bytes into an S3 store and back through
+ * createS3Store and prints one JSON line with the digests and the process's peak resident
+ * memory. A process of its own, so the figure is this round trip's and not the test
+ * runner's.
+ *
+ *   node test/system/s3-rss-round-trip.ts ENDPOINT BUCKET SIZE
+ */
+import { createCipheriv, createHash } from "node:crypto";
+import { createS3Store } from "../../src/store/s3.ts";
+
+const CHUNK = 1024 * 1024;
+
+const [endpoint, bucket, sizeText] = process.argv.slice(2);
+if (endpoint === undefined || bucket === undefined || sizeText === undefined) {
+  throw new Error("usage: node test/system/s3-rss-round-trip.ts ENDPOINT BUCKET SIZE");
+}
+const size = Number(sizeText);
+
+/** One 1 MiB block of AES-256-CTR keystream: incompressible, the same on every run. */
+const BLOCK = new Uint32Array(
+  createCipheriv("aes-256-ctr", Buffer.alloc(32, 7), Buffer.alloc(16, 0)).update(Buffer.alloc(CHUNK))
+    .buffer,
+);
+
+/**
+ * Fills `into` with chunk `index` of the object: the block XOR a word of the index, so
+ * every chunk differs (a reordered or repeated part changes the digest).
+ */
+function fillChunk(index: number, into: Uint8Array): Uint8Array {
+  const words = new Uint32Array(into.buffer, into.byteOffset, CHUNK / 4);
+  const mask = Math.imul(index + 1, 0x9e3779b1) >>> 0;
+  for (let at = 0; at < words.length; at++) words[at] = (BLOCK[at] as number) ^ mask;
+  const length = Math.min(CHUNK, size - index * CHUNK);
+  return into.subarray(0, length);
+}
+
+let peakRss = process.memoryUsage.rss();
+const sample = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+};
+const sampler = setInterval(sample, 20);
+
+/** The object as a stream, generated while it is read (a fresh buffer per chunk). */
+function patternStream(): ReadableStream<Uint8Array> {
+  let index = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        sample();
+        if (index * CHUNK >= size) controller.close();
+        else controller.enqueue(fillChunk(index++, new Uint8Array(CHUNK)));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+// The digest to announce, computed first through one reused buffer.
+const expected = createHash("sha256");
+const scratch = new Uint8Array(CHUNK);
+for (let index = 0; index * CHUNK < size; index++) expected.update(fillChunk(index, scratch));
+const sha256 = expected.digest("hex");
+
+const store = await createS3Store({
+  bucket,
+  endpoint,
+  region: "us-east-1",
+  forcePathStyle: true,
+  credentials: { accessKeyId: "test:tester", secretAccessKey: "testing" },
+});
+const key = "rss/round-trip.bin";
+const written = await store.put(key, patternStream(), { size, sha256 });
+const object = await store.get(key);
+if (object === null) throw new Error(`${key} is missing right after the put`);
+const read = createHash("sha256");
+let bytesRead = 0;
+for await (const chunk of object.body) {
+  read.update(chunk);
+  bytesRead += chunk.byteLength;
+  sample();
+}
+await store.delete([key]);
+clearInterval(sampler);
+sample();
+
+console.log(
+  JSON.stringify({
+    size,
+    sha256,
+    writtenSha256: written.sha256,
+    recordedSha256: object.sha256,
+    readSha256: read.digest("hex"),
+    bytesRead,
+    peakRss,
+    // getrusage's ru_maxrss (KiB): the true peak, between samples included.
+    maxRss: process.resourceUsage().maxRSS * 1024,
+  }),
+);
