@@ -27,7 +27,9 @@ export interface ConditionalWriteProbeOptions {
  * only be read. A missing bucket or an unreachable endpoint throws a `StoreError`, so a
  * misconfigured store fails when it is opened. The probe object is deleted afterwards.
  */
-export async function probeConditionalWrites(options: ConditionalWriteProbeOptions): Promise<boolean> {
+export async function probeConditionalWrites(
+  options: ConditionalWriteProbeOptions,
+): Promise<boolean> {
   const { client, bucket } = options;
   const key = `${options.prefix}${INTERNAL_PREFIX}probe/${randomUUID()}`;
   const put = (conditions: { IfNoneMatch?: string; IfMatch?: string }) =>

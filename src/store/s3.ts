@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { tmpdir } from "node:os";
+import { Readable } from "node:stream";
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -13,7 +14,6 @@ import {
   type S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import {
   InvalidKeyError,
   PreconditionFailedError,
@@ -47,6 +47,7 @@ import {
   S3_STORE_NAME,
   toStoreError,
 } from "./s3-errors.ts";
+import { uploadMultipart } from "./s3-multipart.ts";
 import { probeConditionalWrites } from "./s3-probe.ts";
 import {
   buildSmallBody,
@@ -61,14 +62,15 @@ export { S3_STORE_NAME } from "./s3-errors.ts";
 const MiB = 1024 * 1024;
 
 /**
- * Multipart part size. With `S3_QUEUE_SIZE` parts in flight and one being filled, a
- * streamed put holds about 3 × 8 MiB of body (plus a copy while a part is joined), far
- * from the 5 GiB S3 allows per part, and 10,000 parts still reach 78 GiB.
+ * Multipart part size. A streamed put holds `S3_QUEUE_SIZE + 1` part buffers (2 in flight,
+ * 1 filling: 24 MiB), so memory stays flat whatever the object's size; 10,000 parts still
+ * reach 78 GiB (a Swift with its default `max_upload_part_num` of 1,000: 7.8 GiB). Mind
+ * it times the number of concurrent puts (the sync's `--concurrency`).
  */
-export const S3_PART_SIZE = Number(process.env.PS ?? 8) * MiB;
+export const S3_PART_SIZE = 8 * MiB;
 
-/** Parts uploaded at once by one put. */
-export const S3_QUEUE_SIZE = Number(process.env.QS ?? 2);
+/** Parts uploaded at once by one put: one part's request overlaps the next part's reading. */
+export const S3_QUEUE_SIZE = 2;
 
 /** A body that ends within this many bytes is read into memory and sent in one PutObject. */
 export const S3_SINGLE_PUT_LIMIT = S3_PART_SIZE;
@@ -219,10 +221,10 @@ function normalizePrefix(prefix: string): string {
  * at create time:
  * - a body that ends within `S3_SINGLE_PUT_LIMIT` is read into memory, checked (size,
  *   sha256), and sent in one PutObject with Content-MD5 and `x-amz-meta-sha256`;
- * - a longer body with a `sha256` streams through a multipart upload (`Upload`,
+ * - a longer body with a `sha256` streams through a multipart upload (`uploadMultipart`,
  *   `S3_PART_SIZE` parts, `S3_QUEUE_SIZE` at once) with that sha256 as metadata; the
  *   bytes are hashed and counted on the way, and a mismatch errors the stream before the
- *   last part is cut, so the upload is aborted and never completed: nothing is visible;
+ *   last part is sent, so the upload is aborted and never completed: nothing is visible;
  * - a longer body without a `sha256` (its digest would be known only after the metadata
  *   is written) or with a condition (conditions are enforced on PutObject everywhere, but
  *   not on CompleteMultipartUpload by every S3 compatible, Miniflare's R2 included) is
@@ -314,7 +316,10 @@ export async function createS3Store(options: S3StoreOptions): Promise<ObjectStor
     const served = parseContentRange(output.ContentRange);
     if (range !== undefined && output.ContentRange !== undefined && served === undefined) {
       await body.cancel();
-      throw new StoreError(`unreadable Content-Range ${JSON.stringify(output.ContentRange)}`, where("GetObject", key));
+      throw new StoreError(
+        `unreadable Content-Range ${JSON.stringify(output.ContentRange)}`,
+        where("GetObject", key),
+      );
     }
     const size = served?.size ?? output.ContentLength ?? 0;
     const info = toInfo(key, output, size);
@@ -341,20 +346,27 @@ export async function createS3Store(options: S3StoreOptions): Promise<ObjectStor
     }
   }
 
-  async function uploadParts(key: string, params: PutObjectCommandInput) {
-    const upload = new Upload({
-      client,
-      params,
-      partSize: S3_PART_SIZE,
-      queueSize: S3_QUEUE_SIZE,
-      leavePartsOnError: false,
-    });
-    try {
-      const output = await upload.done();
-      return bareEtag(output.ETag);
-    } catch (error) {
-      throw toStoreError(error, "multipart upload", key);
-    }
+  async function uploadParts(
+    key: string,
+    s3Key: string,
+    body: ReadableStream<Uint8Array>,
+    metadata: Record<string, string>,
+    contentType: string | undefined,
+  ): Promise<string> {
+    const etag = await uploadMultipart(
+      {
+        client,
+        bucket,
+        s3Key,
+        key,
+        metadata,
+        ...(contentType === undefined ? {} : { contentType }),
+        partSize: S3_PART_SIZE,
+        queueSize: S3_QUEUE_SIZE,
+      },
+      body,
+    );
+    return bareEtag(etag);
   }
 
   /** The written object as `head` will describe it, even if another write came since. */
@@ -413,32 +425,37 @@ export async function createS3Store(options: S3StoreOptions): Promise<ObjectStor
         },
         putOptions,
       );
-      return describeWritten(key, etag, { size: small.bytes.byteLength, sha256: small.sha256 }, putOptions.contentType);
+      return describeWritten(
+        key,
+        etag,
+        { size: small.bytes.byteLength, sha256: small.sha256 },
+        putOptions.contentType,
+      );
     }
 
     const verified = verifiedStream(key, head, putOptions);
     if (putOptions.sha256 !== undefined && !conditional) {
-      const etag = await uploadParts(key, {
-        ...target,
-        Body: verified.stream,
-        ...(putOptions.size === undefined ? {} : { ContentLength: putOptions.size }),
-        Metadata: { [SHA256_METADATA]: putOptions.sha256.toLowerCase() },
-      });
+      const metadata = { [SHA256_METADATA]: putOptions.sha256.toLowerCase() };
+      const etag = await uploadParts(key, s3Key, verified.stream, metadata, putOptions.contentType);
       return describeWritten(key, etag, verified.digest(), putOptions.contentType);
     }
 
     const spooled = await spoolBody(key, verified, spoolDir);
     try {
-      const params: PutObjectCommandInput = {
-        ...target,
-        Body: createReadStream(spooled.path),
-        ContentLength: spooled.size,
-        Metadata: { [SHA256_METADATA]: spooled.sha256 },
-      };
+      const metadata = { [SHA256_METADATA]: spooled.sha256 };
+      const file = createReadStream(spooled.path, { highWaterMark: MiB });
       let etag: string;
-      if (!conditional) etag = await uploadParts(key, params);
-      else if (spooled.size <= MAX_SINGLE_PUT) etag = await putObject(key, params, putOptions);
-      else {
+      if (!conditional) {
+        const stream = Readable.toWeb(file) as unknown as ReadableStream<Uint8Array>;
+        etag = await uploadParts(key, s3Key, stream, metadata, putOptions.contentType);
+      } else if (spooled.size <= MAX_SINGLE_PUT) {
+        etag = await putObject(
+          key,
+          { ...target, Body: file, ContentLength: spooled.size, Metadata: metadata },
+          putOptions,
+        );
+      } else {
+        file.destroy();
         throw new StoreError(
           `a conditional put is sent in one PutObject, which S3 caps at ${MAX_SINGLE_PUT} bytes; this body has ${spooled.size}`,
           where("put", key),

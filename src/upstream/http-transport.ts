@@ -98,6 +98,23 @@ function emptyBody(): ReadableStream<Uint8Array> {
   });
 }
 
+/**
+ * `https://user:pass@host/…` → the URL without credentials (fetch refuses them) and a Basic
+ * `Authorization` header. Safe to send on every hop: redirects never leave the origin.
+ */
+function splitCredentials(url: string): { url: string; authorization: string | undefined } {
+  const parsed = new URL(url);
+  if (parsed.username === "" && parsed.password === "") return { url, authorization: undefined };
+  const userPass = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = "";
+  parsed.password = "";
+  const bytes = new TextEncoder().encode(userPass);
+  return {
+    url: parsed.href,
+    authorization: `Basic ${btoa(String.fromCharCode(...bytes))}`,
+  };
+}
+
 function discard(opened: Opened): void {
   opened.release();
   opened.response.body?.cancel().catch(() => undefined);
@@ -186,10 +203,12 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Upstrea
 
   async function request(
     url: string,
-    headers: Record<string, string>,
+    baseHeaders: Record<string, string>,
     signal: AbortSignal | undefined,
   ): Promise<Opened> {
-    let current = url;
+    const { url: start, authorization } = splitCredentials(url);
+    const headers = authorization ? { ...baseHeaders, authorization } : baseHeaders;
+    let current = start;
     for (let hops = 0; ; hops++) {
       const opened = await requestOnce(current, headers, signal);
       const { status, statusText } = opened.response;

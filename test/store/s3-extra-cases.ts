@@ -85,7 +85,9 @@ export function s3ExtraCases(options: S3ExtraCaseOptions): (store: () => ObjectS
       // S3's 1,024-byte limit holds for the whole bucket key, prefix included.
       const longest = `${"s".repeat(200)}/`.repeat(5).padEnd(1024, "t");
       await expect(tenant.put(longest, "x")).rejects.toThrow(InvalidKeyError);
-      await expect(tenant.put(longest, "x")).rejects.toThrow(/with the store prefix "tenant\/one\/"/);
+      await expect(tenant.put(longest, "x")).rejects.toThrow(
+        /with the store prefix "tenant\/one\/"/,
+      );
       await tenant.delete(["juju/tools/a.json"]);
       expect(await rawKeys("tenant/")).toEqual([]);
     });
@@ -224,8 +226,12 @@ export function s3ExtraCases(options: S3ExtraCaseOptions): (store: () => ObjectS
         conditionalWrites: false,
       });
       await store().put("auth/x", "x");
-      await expect(wrong.get("auth/x")).rejects.toThrow(/GetObject failed for "auth\/x": .*HTTP 40[13]/);
-      await expect(wrong.head("auth/x")).rejects.toThrow(/HeadObject failed for "auth\/x": .*HTTP 40[13]/);
+      await expect(wrong.get("auth/x")).rejects.toThrow(
+        /GetObject failed for "auth\/x": .*HTTP 40[13]/,
+      );
+      await expect(wrong.head("auth/x")).rejects.toThrow(
+        /HeadObject failed for "auth\/x": .*HTTP 40[13]/,
+      );
       await expect(collect(wrong.list("auth/"))).rejects.toBeInstanceOf(StoreError);
       await expect(wrong.put("auth/y", "y")).rejects.toBeInstanceOf(StoreError);
     });

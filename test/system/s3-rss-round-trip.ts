@@ -19,8 +19,9 @@ const size = Number(sizeText);
 
 /** One 1 MiB block of AES-256-CTR keystream: incompressible, the same on every run. */
 const BLOCK = new Uint32Array(
-  createCipheriv("aes-256-ctr", Buffer.alloc(32, 7), Buffer.alloc(16, 0)).update(Buffer.alloc(CHUNK))
-    .buffer,
+  createCipheriv("aes-256-ctr", Buffer.alloc(32, 7), Buffer.alloc(16, 0)).update(
+    Buffer.alloc(CHUNK),
+  ).buffer,
 );
 
 /**
@@ -69,6 +70,7 @@ const store = await createS3Store({
   forcePathStyle: true,
   credentials: { accessKeyId: "test:tester", secretAccessKey: "testing" },
 });
+const baselineRss = process.memoryUsage.rss();
 const key = "rss/round-trip.bin";
 const written = await store.put(key, patternStream(), { size, sha256 });
 const object = await store.get(key);
@@ -92,6 +94,8 @@ console.log(
     recordedSha256: object.sha256,
     readSha256: read.digest("hex"),
     bytesRead,
+    // Resident memory once Node, the SDK and the store are loaded, before any body moves.
+    baselineRss,
     peakRss,
     // getrusage's ru_maxrss (KiB): the true peak, between samples included.
     maxRss: process.resourceUsage().maxRSS * 1024,

@@ -6,6 +6,12 @@ import { join, relative } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  DEFAULT_UPDATED,
+  makeUpstream,
+  parseByteSize,
+  type UpstreamFixture,
+} from "../../scripts/make-upstream.ts";
+import {
   flattenProducts,
   parseIndex,
   parseJsonDocument,
@@ -13,12 +19,6 @@ import {
 } from "../../src/core/index.ts";
 import type { GeneratedSigningKey } from "../../src/signing/index.ts";
 import { generateTestKey, gpgvVerify } from "../../src/signing/test-support.ts";
-import {
-  DEFAULT_UPDATED,
-  makeUpstream,
-  parseByteSize,
-  type UpstreamFixture,
-} from "../../scripts/make-upstream.ts";
 
 const SCRIPT = join(import.meta.dirname, "../../scripts/make-upstream.ts");
 
@@ -153,7 +153,9 @@ describe("makeUpstream", () => {
     const path = "agent/3.6.12/juju-3.6.12-linux-amd64.tgz";
     const tarball = fixture.tarballs.find((candidate) => candidate.path === path);
     expect(tarball?.streams).toEqual(["proposed", "released"]);
-    expect(tarball?.items.map((item) => `${item.contentId} ${item.productId} ${item.itemKey}`).sort()).toEqual([
+    expect(
+      tarball?.items.map((item) => `${item.contentId} ${item.productId} ${item.itemKey}`).sort(),
+    ).toEqual([
       "com.ubuntu.juju:proposed:agents com.ubuntu.juju:centos:amd64 3.6.12-centos-amd64",
       "com.ubuntu.juju:proposed:agents com.ubuntu.juju:ubuntu:amd64 3.6.12-ubuntu-amd64",
       "com.ubuntu.juju:released:agents com.ubuntu.juju:centos:amd64 3.6.12-centos-amd64",
@@ -176,7 +178,9 @@ describe("makeUpstream", () => {
     const tools = products(await readText("streams/v1/com.ubuntu.juju-released-tools.json"));
     const focal = tools.products["com.ubuntu.juju:20.04:amd64"];
     expect(focal).toMatchObject({ arch: "amd64", release: "focal" });
-    const flat = flattenProducts(tools).find((item) => item.productId === "com.ubuntu.juju:20.04:amd64");
+    const flat = flattenProducts(tools).find(
+      (item) => item.productId === "com.ubuntu.juju:20.04:amd64",
+    );
     expect(flat?.item.release).toBeUndefined();
     expect(flat?.fields).toMatchObject({
       release: "focal",
