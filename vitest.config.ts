@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { serveUpstream } from "./test/workers/upstream-outbound.ts";
 
 // `npm test`: hermetic suites only — Node, gpgv and workerd (from npm). System suites that
 // need Swift, Keystone+Glance or Chromium live in vitest.system.config.ts.
@@ -21,12 +22,14 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: { STREAMGATE_ADMIN_TOKEN: "workers-test-token" },
+              outboundService: serveUpstream,
             },
           }),
         ],
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
+          globalSetup: ["test/workers/upstream-setup.ts"],
           testTimeout: 60_000,
         },
       },

@@ -21,7 +21,8 @@ container_port=$((port + 2))
 account_port=$((port + 3))
 endpoint="http://127.0.0.1:${port}"
 
-packages=(swift-proxy swift-object swift-container swift-account)
+# curl: the readiness check below.
+packages=(swift-proxy swift-object swift-container swift-account curl)
 installed() {
   local status
   status="$(dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null)" || return 1
@@ -61,24 +62,38 @@ fill() {
 }
 for server in proxy-server object-server container-server account-server; do fill "$server"; done
 
-# Debian's own Python and a clean PATH, so a project or CI toolchain cannot shadow them.
-run() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$state" LANG=C.UTF-8 "$@"; }
+# Debian's own Python and a clean PATH, so a project or CI toolchain cannot shadow them;
+# no .pyc files next to scripts/swift/streamgate_swift_cache.py.
+clean_env=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$state" LANG=C.UTF-8
+  PYTHONDONTWRITEBYTECODE=1)
+run() { "${clean_env[@]}" "$@"; }
 
-# One replica, one device, 2^8 partitions: the smallest ring that behaves like a real one.
-for ring in object:$object_port container:$container_port account:$account_port; do
-  name="${ring%%:*}"
-  ring_port="${ring##*:}"
-  builder="$state/etc/$name.builder"
-  run /usr/bin/swift-ring-builder "$builder" create 8 1 1 >/dev/null
-  run /usr/bin/swift-ring-builder "$builder" add "r1z1-127.0.0.1:${ring_port}/d1" 100 >/dev/null
-  run /usr/bin/swift-ring-builder "$builder" rebalance >/dev/null
-done
+# One replica, one device, 2^8 partitions (`swift-ring-builder X.builder create 8 1 1`,
+# `add r1z1-127.0.0.1:PORT/d1 100`, `rebalance`), built in one Python process rather than
+# nine CLI runs (~0.4 s each).
+run /usr/bin/python3 - "$state/etc" "object:$object_port" "container:$container_port" \
+  "account:$account_port" <<'PYTHON'
+import sys
+from swift.common.ring import RingBuilder
+
+etc = sys.argv[1]
+for spec in sys.argv[2:]:
+    name, port = spec.split(":")
+    builder = RingBuilder(8, 1, 1)
+    builder.add_dev({"id": 0, "region": 1, "zone": 1, "ip": "127.0.0.1", "port": int(port),
+                     "device": "d1", "weight": 100, "meta": ""})
+    builder.rebalance()
+    builder.save(f"{etc}/{name}.builder")
+    builder.get_ring().save(f"{etc}/{name}.ring.gz")
+PYTHON
 
 start() {
   local server="$1"
   shift
-  # -v logs to stderr too, which lands in the log file (there is no syslog here).
-  run "$@" "/usr/bin/swift-$server" "$state/etc/$server.conf" -v \
+  # A plain command in the background, so $! is the server itself (env execs it), not a
+  # subshell that would outlive a kill. -v also logs to stderr, into the log file (there
+  # is no syslog here).
+  "${clean_env[@]}" "$@" "/usr/bin/swift-$server" "$state/etc/$server.conf" -v \
     >>"$state/log/$server.log" 2>&1 </dev/null &
   echo $! >"$state/run/$server.pid"
 }

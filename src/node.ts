@@ -2,7 +2,9 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Config } from "./config/schema.ts";
 import { createApp, createMetrics } from "./http/index.ts";
+import { createNodeImagesJob } from "./images/node-images.ts";
 import { jobsFromConfig } from "./jobs/configured-jobs.ts";
+import { openNodeAgentsUpstream } from "./jobs/node-upstream.ts";
 import type { Job } from "./scheduler/job.ts";
 import type { JobName } from "./scheduler/job-state.ts";
 import { createScheduler, type Scheduler } from "./scheduler/scheduler.ts";
@@ -34,9 +36,15 @@ function formatUrl(address: AddressInfo): string {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config } = options;
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const store = await openStore(config.store, { cwd: options.cwd ?? process.cwd() });
+  const cwd = options.cwd ?? process.cwd();
+  const store = await openStore(config.store, { cwd });
   const metrics = createMetrics();
-  const jobs = options.jobs ?? jobsFromConfig(config);
+  const jobs =
+    options.jobs ??
+    jobsFromConfig(config, {
+      openUpstream: (agents) => openNodeAgentsUpstream(agents, { cwd }),
+      imagesJob: (images) => createNodeImagesJob(images, { cwd }),
+    });
   const scheduler = createScheduler({
     jobs,
     store,

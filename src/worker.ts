@@ -21,6 +21,10 @@ export interface Env {
   /** The configuration document as JSON (DESIGN.md §7); `store`/`listen` are ignored here. */
   STREAMGATE_CONFIG?: string;
   STREAMGATE_ADMIN_TOKEN?: string;
+  /** The operator's armored private key for image-ids (a secret; never stored in R2). */
+  STREAMGATE_SIGNING_KEY?: string;
+  /** OpenStack credentials for the images job (`OS_AUTH_URL`, `OS_USERNAME`, `OS_PASSWORD`…). */
+  [secret: `OS_${string}`]: string | undefined;
   /** Time budget of one scheduled batch in seconds (default 600 of the 900 s cron limit). */
   STREAMGATE_TIME_BUDGET?: string;
 }
@@ -63,7 +67,7 @@ function runBatch(env: Env, job: Job) {
 function isolateFor(env: Env): Isolate {
   const existing = isolates.get(env);
   if (existing !== undefined) return existing;
-  const jobs = jobsFromConfig(readConfig(env));
+  const jobs = jobsFromConfig(readConfig(env), { env: env as unknown as Record<string, unknown> });
   const metrics = createMetrics();
   const app = createApp({
     store: createR2Store({ bucket: env.MIRROR }),

@@ -9,6 +9,7 @@ import { accessSync, constants } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { delimiter, join, resolve } from "node:path";
+import { childrenOf } from "./serve-cpu.ts";
 
 /** The server block operators install; the tests and the bench run this very file. */
 export const SITE_CONFIG_PATH = resolve(import.meta.dirname, "../../infra/nginx/streamgate.conf");
@@ -34,6 +35,8 @@ export interface RunningNginx {
   url: string;
   /** Contents of the error log so far, for failure messages. */
   errorLog(): Promise<string>;
+  /** The master and its workers, for CPU accounting. */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -168,5 +171,6 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
     }
     await new Promise((wait) => setTimeout(wait, 25));
   }
-  return { url: `http://127.0.0.1:${port}`, errorLog, stop };
+  const pids = () => (child.pid === undefined ? [] : [child.pid, ...childrenOf(child.pid)]);
+  return { url: `http://127.0.0.1:${port}`, errorLog, pids, stop };
 }

@@ -10,6 +10,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
+import { childrenOf } from "./serve-cpu.ts";
 import type { BenchObject } from "./serve-tree.ts";
 
 const run = promisify(execFile);
@@ -49,6 +50,8 @@ async function compatibilityDate(): Promise<string> {
 
 export interface RunningWorker {
   url: string;
+  /** workerd's process, for CPU accounting. */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -84,7 +87,8 @@ export async function startWorker(
       const sha256 = createHash("sha256").update(body).digest("hex");
       await bucket.put(key, body, { httpMetadata: { contentType }, customMetadata: { sha256 } });
     }
-    return { url: url.origin, stop: () => miniflare.dispose() };
+    const pids = childrenOf(process.pid, "workerd");
+    return { url: url.origin, pids: () => pids, stop: () => miniflare.dispose() };
   } catch (error) {
     await miniflare.dispose();
     throw error;

@@ -17,6 +17,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { get } from "node:http";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { cpuSeconds } from "./serve-cpu.ts";
 import { type RunningNginx, startNginx } from "./serve-nginx.ts";
 import {
   buildBenchObjects,
@@ -140,7 +141,13 @@ function probe(url: string, headers: Record<string, string>): Promise<RawAnswer>
   });
 }
 
-async function startNodeServer(root: string): Promise<{ url: string; stop(): Promise<void> }> {
+interface RunningServer {
+  url: string;
+  pids(): number[];
+  stop(): Promise<void>;
+}
+
+async function startNodeServer(root: string): Promise<RunningServer> {
   const child: ChildProcess = spawn(
     process.execPath,
     [join(import.meta.dirname, "serve-node-server.ts"), root],
@@ -159,6 +166,7 @@ async function startNodeServer(root: string): Promise<{ url: string; stop(): Pro
   });
   return {
     url,
+    pids: () => (child.pid === undefined ? [] : [child.pid]),
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((done) => child.once("exit", done));
@@ -178,6 +186,8 @@ interface Row {
   p99Ms: number;
   requests: number;
   errors: number;
+  /** Server CPU time (all its processes and threads) per request, in microseconds. */
+  cpuMicrosecondsPerRequest: number;
   /** The case's metric divided by nginx's. */
   ratioVsNginx: number;
 }
@@ -187,12 +197,12 @@ function figure(result: WrkResult, metric: BenchCase["metric"]): number {
 }
 
 function printTable(rows: readonly Row[]): void {
-  const header = `${"case".padEnd(32)}${"server".padEnd(9)}${"req/s".padStart(10)}${"MB/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"vs nginx".padStart(10)}`;
+  const header = `${"case".padEnd(32)}${"server".padEnd(9)}${"req/s".padStart(10)}${"MB/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"CPU µs/req".padStart(12)}${"vs nginx".padStart(16)}`;
   console.log(header);
   console.log("-".repeat(header.length));
   for (const row of rows) {
     console.log(
-      `${row.case.padEnd(32)}${row.server.padEnd(9)}${row.requestsPerSecond.toFixed(0).padStart(10)}${row.megabytesPerSecond.toFixed(0).padStart(10)}${row.p50Ms.toFixed(1).padStart(9)}${row.p99Ms.toFixed(1).padStart(9)}${`${row.ratioVsNginx.toFixed(2)}× ${row.metric}`.padStart(16)}${row.errors > 0 ? `  (${row.errors} errors)` : ""}`,
+      `${row.case.padEnd(32)}${row.server.padEnd(9)}${row.requestsPerSecond.toFixed(0).padStart(10)}${row.megabytesPerSecond.toFixed(0).padStart(10)}${row.p50Ms.toFixed(1).padStart(9)}${row.p99Ms.toFixed(1).padStart(9)}${row.cpuMicrosecondsPerRequest.toFixed(0).padStart(12)}${`${row.ratioVsNginx.toFixed(2)}× ${row.metric}`.padStart(16)}${row.errors > 0 ? `  (${row.errors} errors)` : ""}`,
     );
   }
 }
@@ -208,14 +218,14 @@ async function main(): Promise<void> {
     await writeBenchTree(root, objects);
     log(`tree: ${objects.map((o) => `${o.key} (${o.body.byteLength} B)`).join(", ")}`);
 
-    const urls = new Map<ServerName, string>();
+    const servers = new Map<ServerName, Pick<RunningServer, "url" | "pids">>();
     const nginx: RunningNginx = await startNginx({ root, workDir: join(work, "nginx") });
     stops.push(nginx.stop);
-    urls.set("nginx", nginx.url);
+    servers.set("nginx", nginx);
     if (settings.servers.includes("node")) {
       const node = await startNodeServer(root);
       stops.push(node.stop);
-      urls.set("node", node.url);
+      servers.set("node", node);
     }
     let bundleBytes: number | undefined;
     if (settings.servers.includes("workerd")) {
@@ -224,7 +234,7 @@ async function main(): Promise<void> {
       log(`worker bundle: ${(bundle.bytes / 1024).toFixed(0)} KiB`);
       const worker: RunningWorker = await startWorker(bundle, objects);
       stops.push(worker.stop);
-      urls.set("workerd", worker.url);
+      servers.set("workerd", worker);
     }
 
     const wrkDir = join(work, "wrk");
@@ -233,7 +243,9 @@ async function main(): Promise<void> {
     for (const benchCase of CASES) {
       let baseline: number | undefined;
       for (const server of settings.servers) {
-        const url = `${urls.get(server)}/${benchCase.key}`;
+        const running = servers.get(server);
+        if (running === undefined) throw new Error(`[streamgate] [bench] ${server} did not start`);
+        const url = `${running.url}/${benchCase.key}`;
         const answer = await probe(url, benchCase.headers);
         if (answer.status !== 200 || answer.contentEncoding !== benchCase.contentEncoding) {
           throw new Error(
@@ -248,7 +260,9 @@ async function main(): Promise<void> {
           workDir: wrkDir,
         };
         await runWrk({ ...wrk, durationSeconds: WARMUP_SECONDS });
+        const cpuBefore = cpuSeconds(running.pids());
         const result = await runWrk({ ...wrk, durationSeconds: settings.durationSeconds });
+        const cpu = cpuSeconds(running.pids()) - cpuBefore;
         const value = figure(result, benchCase.metric);
         if (server === "nginx") baseline = value;
         const row: Row = {
@@ -261,6 +275,8 @@ async function main(): Promise<void> {
           p99Ms: result.p99Ms,
           requests: result.requests,
           errors: result.errors,
+          cpuMicrosecondsPerRequest:
+            result.requests > 0 ? (cpu * 1e6) / result.requests : Number.NaN,
           ratioVsNginx: baseline === undefined ? Number.NaN : value / baseline,
         };
         rows.push(row);
@@ -274,6 +290,11 @@ async function main(): Promise<void> {
       `\n${settings.connections} connections, ${settings.threads} wrk thread(s), ${settings.durationSeconds} s per case after ${WARMUP_SECONDS} s warm-up, ${availableParallelism()} CPUs, Node ${process.version}; MB = 10^6 bytes incl. headers\n`,
     );
     printTable(rows);
+    console.log(`
+Notes: nginx gzips on every request (gzip_comp_level 6; the fs store writes no .gz files
+for gzip_static), the app keeps gzip output per etag. workerd runs over Miniflare's local
+R2 simulator; like Cloudflare's edge it hands the Worker "Accept-Encoding: gzip" whatever
+the client sent and decodes for identity clients, so its identity JSON rows include that.`);
     if (bundleBytes !== undefined) {
       console.log(`\nWorker bundle (wrangler deploy --dry-run): ${bundleBytes} bytes`);
     }

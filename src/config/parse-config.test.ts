@@ -60,4 +60,12 @@ describe("parseConfig", () => {
       parseConfig({ agents: { mode: "exact", allowUnsignedUpstream: true } }, "test"),
     ).toThrow(/allowUnsignedUpstream: .*only allowed with mode: filtered/);
   });
+
+  it("refuses agent filters other than streams in exact mode, and fills graceSeconds", () => {
+    expect(() =>
+      parseConfig({ agents: { mode: "exact", streams: ["released"], arches: ["amd64"] } }, "test"),
+    ).toThrow(/agents\.arches: arches is only allowed with mode: filtered/);
+    const config = parseConfig({ agents: { mode: "exact", streams: ["released"] } }, "test");
+    expect(config.agents).toMatchObject({ mode: "exact", graceSeconds: 3600 });
+  });
 });

@@ -5,6 +5,7 @@ import { InvalidKeyError, StoreError } from "../store/errors.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { createAdminRoute, type TriggerSync } from "./admin-route.ts";
 import { createBrowseRoute } from "./browse-route.ts";
+import { createGzipCache } from "./gzip-cache.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { createOpsRoutes } from "./ops-routes.ts";
 import { methodNotAllowed, notFound, plainText, storeUnavailable } from "./plain-responses.ts";
@@ -29,6 +30,11 @@ export interface AppOptions {
   logError?: (message: string) => void;
   /** Rate limit of /admin/*; default 10 requests a minute per process or isolate. */
   adminRateLimit?: TokenBucket;
+  /**
+   * Bytes of gzipped metadata kept in memory per process or isolate, so a product file is
+   * not compressed again for every client; default 16 MiB, 0 turns keeping off.
+   */
+  gzipCacheBytes?: number;
 }
 
 const ALL_JOBS: readonly JobName[] = ["agents", "images"];
@@ -71,7 +77,10 @@ export function createApp(options: AppOptions): Hono {
     adminEnabled: options.adminToken !== undefined,
     publicUrl: options.publicUrl,
   });
-  const tree = createTreeRoute({ store, metrics, browse });
+  const gzipCache = createGzipCache(
+    options.gzipCacheBytes === undefined ? {} : { maxBytes: options.gzipCacheBytes },
+  );
+  const tree = createTreeRoute({ store, metrics, browse, gzipCache });
 
   const app = new Hono();
 

@@ -9,8 +9,35 @@ import {
   TARBALL_SIZE,
 } from "../../test/http/case-seed.ts";
 import { seededApp } from "../../test/http/seeded-app.ts";
+import type { ObjectStore } from "../store/object-store.ts";
+import { createApp } from "./app.ts";
 
 const IDENTITY = { "accept-encoding": "identity" };
+
+/** A store whose one object claims 10 bytes and streams 2. */
+function shortBodyStore(): ObjectStore {
+  const info = { key: AGENT_INDEX_KEY, size: 10, etag: "e1", lastModified: new Date(0) };
+  const refuse = () => Promise.reject(new Error("not used"));
+  return {
+    name: "short",
+    capabilities: { conditionalWrites: false },
+    async get() {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new Uint8Array([123, 125]));
+          controller.close();
+        },
+      });
+      return { ...info, body };
+    },
+    async head() {
+      return info;
+    },
+    put: refuse,
+    delete: refuse,
+    list: () => ({ [Symbol.asyncIterator]: () => ({ next: refuse }) }),
+  };
+}
 
 async function gunzip(response: Response): Promise<string> {
   const body = response.body;
@@ -58,6 +85,61 @@ describe("tree route", () => {
     });
     expect(response.headers.get("content-encoding")).toBeNull();
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(TARBALL);
+  });
+
+  it("gzips a JSON file once, then answers from the kept copy after a head", async () => {
+    const { app, store } = await seededApp();
+    const gzip = { "accept-encoding": "gzip" };
+    const first = await app.request(`/${AGENT_INDEX_KEY}`, { headers: gzip });
+    const firstBytes = new Uint8Array(await first.arrayBuffer());
+    expect(store.calls).toEqual({ get: 1 });
+    const second = await app.request(`/${AGENT_INDEX_KEY}`, { headers: gzip });
+    expect(store.calls).toEqual({ get: 1, head: 1 });
+    expect(second.headers.get("content-encoding")).toBe("gzip");
+    expect(second.headers.get("etag")).toBe(first.headers.get("etag"));
+    expect(new Uint8Array(await second.arrayBuffer())).toEqual(firstBytes);
+  });
+
+  it("gzips the new bytes once a kept JSON file has changed", async () => {
+    const { app, store } = await seededApp();
+    const gzip = { "accept-encoding": "gzip" };
+    await (await app.request(`/${AGENT_INDEX_KEY}`, { headers: gzip })).arrayBuffer();
+    await store.put(AGENT_INDEX_KEY, '{"changed": true}\n');
+    const response = await app.request(`/${AGENT_INDEX_KEY}`, { headers: gzip });
+    expect(JSON.parse(await gunzip(response))).toEqual({ changed: true });
+    expect(store.calls).toEqual({ get: 2, put: 1, head: 1 });
+  });
+
+  it("answers a kept gzip file with 404 once it is deleted, and 304 when asked with its etag", async () => {
+    const { app, store } = await seededApp();
+    const gzip = { "accept-encoding": "gzip" };
+    const first = await app.request(`/${AGENT_INDEX_KEY}`, { headers: gzip });
+    await first.arrayBuffer();
+    const revalidated = await app.request(`/${AGENT_INDEX_KEY}`, {
+      headers: { ...gzip, "if-none-match": first.headers.get("etag") ?? "" },
+    });
+    expect(revalidated.status).toBe(304);
+    await store.delete([AGENT_INDEX_KEY]);
+    const gone = await app.request(`/${AGENT_INDEX_KEY}`, { headers: gzip });
+    expect(gone.status).toBe(404);
+  });
+
+  it("keeps no gzip copy of a file larger than a quarter of the cache", async () => {
+    const { app, store } = await seededApp({ gzipCacheBytes: 16 });
+    const gzip = { "accept-encoding": "gzip" };
+    for (let i = 0; i < 2; i++) {
+      const response = await app.request(`/${AGENT_INDEX_KEY}`, { headers: gzip });
+      expect(JSON.parse(await gunzip(response))).toEqual(AGENT_INDEX);
+    }
+    expect(store.calls).toEqual({ get: 2 });
+  });
+
+  it("answers 503 when the store's body for a small file is shorter than its size", async () => {
+    const errors: string[] = [];
+    const app = createApp({ store: shortBodyStore(), logError: (message) => errors.push(message) });
+    const response = await app.request(`/${AGENT_INDEX_KEY}`, { headers: IDENTITY });
+    expect(response.status).toBe(503);
+    expect(errors.join("\n")).toMatch(/\[short\] get failed .*the body had 2 bytes, not 10/);
   });
 
   it("answers HEAD with the identity length and no body", async () => {

@@ -5,8 +5,13 @@
  */
 export type { Job, JobContext, JobResult } from "./job.ts";
 export type { JobName, JobRun, JobState, RunOutcome } from "./job-state.ts";
-export { jobStateKey, STATE_PREFIX } from "./job-state.ts";
-export { emptyJobState, readJobState, writeJobState } from "./job-state-store.ts";
+export { jobReportKey, jobStateKey, REPORTS_PREFIX, STATE_PREFIX } from "./job-state.ts";
+export {
+  emptyJobState,
+  readJobState,
+  writeJobReport,
+  writeJobState,
+} from "./job-state-store.ts";
 export { jobsForCron } from "./jobs-for-cron.ts";
 export { type RunJobOptions, runJob } from "./run-job.ts";
 export {

@@ -36,3 +36,10 @@ export const STATE_PREFIX = ".streamgate/state/";
 export function jobStateKey(job: JobName): string {
   return `${STATE_PREFIX}${job}.json`;
 }
+
+export const REPORTS_PREFIX = ".streamgate/reports/";
+
+/** Where the report of the run that published `generation` is kept (DESIGN.md §4). */
+export function jobReportKey(job: JobName, generation: number): string {
+  return `${REPORTS_PREFIX}${job}/${generation}.json`;
+}

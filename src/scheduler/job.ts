@@ -17,6 +17,11 @@ export interface JobResult {
   published: boolean;
   /** Problems that did not fail the run (a region that kept its previous ids…). */
   warnings?: string[];
+  /**
+   * The run's machine-readable report. When the run publishes, the runner stores it at
+   * `.streamgate/reports/<job>/<generation>.json` (a plain object gets a `generation` field).
+   */
+  report?: unknown;
 }
 
 /** A unit of scheduled work: the agents mirror, the image-ids generator, or a test job. */

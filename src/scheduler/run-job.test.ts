@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../store/memory.ts";
 import type { Job, JobResult } from "./job.ts";
+import { jobReportKey } from "./job-state.ts";
 import { readJobState } from "./job-state-store.ts";
 import { runJob } from "./run-job.ts";
 
@@ -89,5 +90,28 @@ describe("runJob", () => {
       { store, onFinished },
     );
     expect(outcomes).toEqual(["ok", "failed"]);
+  });
+
+  it("stores the report of a publishing run under the generation it assigned", async () => {
+    const store = createMemoryStore();
+    await runJob(
+      testJob(async () => ({ published: true, report: { copied: 1 } })),
+      { store },
+    );
+    await runJob(
+      testJob(async () => ({ published: false, report: { copied: 0 } })),
+      { store },
+    );
+    await runJob(
+      testJob(async () => ({ published: true, report: { copied: 2 } })),
+      { store },
+    );
+    const read = async (key: string) => {
+      const object = await store.get(key);
+      return object === null ? null : JSON.parse(await new Response(object.body).text());
+    };
+    expect(await read(jobReportKey("agents", 1))).toEqual({ copied: 1, generation: 1 });
+    expect(await read(jobReportKey("agents", 2))).toEqual({ copied: 2, generation: 2 });
+    expect(await read(jobReportKey("agents", 3))).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import type { ObjectStore } from "../store/object-store.ts";
 import type { Job } from "./job.ts";
 import type { JobRun, JobState } from "./job-state.ts";
-import { emptyJobState, readJobState, writeJobState } from "./job-state-store.ts";
+import { emptyJobState, readJobState, writeJobReport, writeJobState } from "./job-state-store.ts";
 
 export interface RunJobOptions {
   store: ObjectStore;
@@ -49,6 +49,14 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<JobRun> 
     // Re-read: the job itself may have recorded things (reports) while running.
     const current = (await readJobState(options.store, job.name)) ?? previous;
     const generation = result.published ? current.generation + 1 : current.generation;
+    const warnings = [...(result.warnings ?? [])];
+    // Before the state names the generation, so /status never points at a missing report.
+    // The tree is already published by now: a lost report is a warning, not a failed run.
+    if (result.published && result.report !== undefined) {
+      await writeJobReport(options.store, job.name, generation, result.report).catch(
+        (error: unknown) => warnings.push(`report not stored: ${errorMessage(error)}`),
+      );
+    }
     run = {
       ...running,
       finishedAt: finished.toISOString(),
@@ -56,7 +64,7 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<JobRun> 
       outcome: "ok",
       counts: result.counts ?? {},
       bytes: result.bytes ?? 0,
-      errors: result.warnings ?? [],
+      errors: warnings,
       ...(result.published ? { generation } : {}),
     };
     state = {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { InvalidStoreUrlError } from "./errors.ts";
 import { openStore } from "./open-store.ts";
 
@@ -13,6 +13,7 @@ describe("openStore", () => {
   });
 
   afterEach(async () => {
+    vi.unstubAllEnvs();
     await rm(cwd, { recursive: true, force: true });
   });
 
@@ -32,9 +33,14 @@ describe("openStore", () => {
     expect(await readFile(join(cwd, "rel", "b"), "utf8")).toBe("2");
   });
 
-  it("says clearly that the S3 adapter is not there yet", async () => {
-    await expect(openStore("s3://mirror/tree", { cwd })).rejects.toThrow(
-      /S3 adapter is not available.*s3:\/\/mirror\/tree\//,
+  it("opens an s3: URL with the S3 adapter, which probes its endpoint", async () => {
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "key");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "secret");
+    // Port 9 (discard) on loopback: nothing listens, so the probe's first call is refused.
+    await expect(
+      openStore("s3://mirror/tree?endpoint=http://127.0.0.1:9&forcePathStyle=true", { cwd }),
+    ).rejects.toThrow(
+      /\[s3\] PutObject \(conditional-write probe\) failed for "tree\/\.streamgate\/probe\/.*ECONNREFUSED/,
     );
   });
 

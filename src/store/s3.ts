@@ -97,8 +97,8 @@ export interface S3StoreOptions {
   /**
    * Default: the SDK's default provider chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
    * AWS_PROFILE and ~/.aws/credentials + ~/.aws/config, web identity, container and EC2
-   * instance metadata). Missing credentials fail the first call with a `StoreError` that
-   * says so.
+   * instance metadata). Missing credentials fail the probe (or, with `conditionalWrites`
+   * given, the first call) with a `StoreError` naming the variables and files looked at.
    */
   credentials?: S3ClientConfig["credentials"];
   /**
@@ -283,7 +283,8 @@ export async function createS3Store(options: S3StoreOptions): Promise<ObjectStor
     return toInfo(key, output, output.ContentLength ?? 0);
   }
 
-  async function unsatisfiable(key: string): Promise<never | null> {
+  /** A 416, told apart from a missing object (null), with the size the error reports. */
+  async function unsatisfiable(key: string): Promise<null> {
     const info = await head(key);
     if (info === null) return null;
     throw new RangeNotSatisfiableError(info.size, where("get", key));
@@ -411,10 +412,10 @@ export async function createS3Store(options: S3StoreOptions): Promise<ObjectStor
       ...(putOptions.ifNoneMatch === undefined ? {} : { IfNoneMatch: putOptions.ifNoneMatch }),
       ...(putOptions.ifMatch === undefined ? {} : { IfMatch: `"${bareEtag(putOptions.ifMatch)}"` }),
     };
-    const head = await readBodyHead(key, body, putOptions, S3_SINGLE_PUT_LIMIT);
+    const start = await readBodyHead(key, body, putOptions, S3_SINGLE_PUT_LIMIT);
 
-    if (head.rest === undefined) {
-      const small = buildSmallBody(key, head, putOptions);
+    if (start.rest === undefined) {
+      const small = buildSmallBody(key, start, putOptions);
       const etag = await putObject(
         key,
         {
@@ -433,7 +434,7 @@ export async function createS3Store(options: S3StoreOptions): Promise<ObjectStor
       );
     }
 
-    const verified = verifiedStream(key, head, putOptions);
+    const verified = verifiedStream(key, start, putOptions);
     if (putOptions.sha256 !== undefined && !conditional) {
       const metadata = { [SHA256_METADATA]: putOptions.sha256.toLowerCase() };
       const etag = await uploadParts(key, s3Key, verified.stream, metadata, putOptions.contentType);

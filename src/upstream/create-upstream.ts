@@ -3,6 +3,7 @@ import { fetchUpstreamRaw } from "./fetch-raw.ts";
 import { createHttpTransport } from "./http-transport.ts";
 import { openUpstreamObject } from "./open-object.ts";
 import { readUpstreamIndex, type UpstreamIndex } from "./read-index.ts";
+import { readUpstreamIndexAt } from "./read-index-at.ts";
 import { readUpstreamProducts, type UpstreamProducts } from "./read-products.ts";
 import type { UpstreamObject, UpstreamTransport } from "./transport.ts";
 import { parseUpstreamBase, redactUrl } from "./upstream-url.ts";
@@ -28,6 +29,8 @@ export interface Upstream {
   readonly url: string;
   /** See `readUpstreamIndex`. */
   readIndex(options?: UpstreamCallOptions): Promise<UpstreamIndex>;
+  /** See `readUpstreamIndexAt`: the index at exactly `path` (e.g. `streams/v1/index.sjson`). */
+  readIndexAt(path: string, options?: UpstreamCallOptions): Promise<UpstreamIndex>;
   /** See `readUpstreamProducts`; `contentId` checks the file's `content_id`. */
   readProducts(
     path: string,
@@ -58,6 +61,14 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     url: redactUrl(base),
     readIndex: async function readIndex(call = {}) {
       return readUpstreamIndex(base, {
+        transport,
+        allowUnsigned,
+        keys: await trustedKeys(),
+        signal: call.signal,
+      });
+    },
+    readIndexAt: async function readIndexAt(path, call = {}) {
+      return readUpstreamIndexAt(base, path, {
         transport,
         allowUnsigned,
         keys: await trustedKeys(),

@@ -20,6 +20,7 @@ export type { UpstreamRequestOptions, UpstreamVerifyOptions } from "./options.ts
 export type { UpstreamDocument, UpstreamSignature } from "./read-document.ts";
 export type { UpstreamIndex } from "./read-index.ts";
 export { readUpstreamIndex, SIGNED_INDEX_PATHS, UNSIGNED_INDEX_PATHS } from "./read-index.ts";
+export { readUpstreamIndexAt } from "./read-index-at.ts";
 export type { ReadUpstreamProductsOptions, UpstreamProducts } from "./read-products.ts";
 export { readUpstreamProducts } from "./read-products.ts";
 export type { TransportRequestOptions, UpstreamObject, UpstreamTransport } from "./transport.ts";

@@ -33,9 +33,9 @@ describe("streamgate --help", () => {
 
 describe("exit codes", () => {
   it("exits 2 with a message for a command that is not built yet", async () => {
-    const { code, stderr } = await runCli(["bundle", "import", "x.tar"]);
+    const { code, stderr } = await runCli(["verify", "http://127.0.0.1:9/"]);
     expect(code).toBe(2);
-    expect(stderr).toContain("`streamgate bundle import` is not available in this version");
+    expect(stderr).toContain("`streamgate verify` is not available in this version");
   });
 
   it("exits 2 on an unknown flag or command", async () => {

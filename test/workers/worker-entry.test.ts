@@ -54,7 +54,11 @@ describe("the Worker entry", () => {
     await waitOnExecutionContext(ctx);
     const state = await agentsState();
     expect(state?.lastRun?.outcome).toBe("failed");
-    expect(state?.lastRun?.errors[0]).toContain("agent sync is not available");
+    // No network here: the sync fails on the upstream, or on the lock the batch started by
+    // the /admin/sync test above still holds while it retries that upstream.
+    expect(state?.lastRun?.errors[0]).toMatch(
+      /agents sync failed: (cannot reach|another sync holds the lock)/,
+    );
   });
 
   it("runs nothing for a cron no job uses", async () => {

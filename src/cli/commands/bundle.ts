@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { NotImplementedError } from "../usage-error.ts";
 
 export function bundleCommand(): Command {
   return new Command("bundle")
@@ -9,11 +8,15 @@ export function bundleCommand(): Command {
         .description("write a signed bundle of the store (or a --metadata-source directory)")
         .argument("[file]", "bundle file to write")
         .option("--store <url>", "store URL to export")
-        .option("--since <generation>", "only what changed after this generation")
-        .option("--key <file>", "operator's private key to sign the manifest")
+        .option(
+          "--since <generation>",
+          "only payload changed after this generation (N of agents, or JOB:N); metadata always",
+        )
+        .option("--key <file>", "operator's private key to sign the manifest (required for FILE)")
         .option("--metadata-source <dir>", "write a directory for juju bootstrap --metadata-source")
-        .action(() => {
-          throw new NotImplementedError("bundle export");
+        .action(async (file: string | undefined, flags: Record<string, string | undefined>) => {
+          const { runBundleExport } = await import("../bundle-export.ts");
+          await runBundleExport(file, flags);
         }),
     )
     .addCommand(
@@ -21,9 +24,10 @@ export function bundleCommand(): Command {
         .description("verify a bundle and publish it into the store")
         .argument("<file>", "bundle file to import")
         .option("--store <url>", "store URL to import into")
-        .option("--key <file>", "operator's public key the manifest is signed with")
-        .action(() => {
-          throw new NotImplementedError("bundle import");
+        .option("--key <file>", "operator's public key the manifest is signed with (required)")
+        .action(async (file: string, flags: Record<string, string | undefined>) => {
+          const { runBundleImport } = await import("../bundle-import.ts");
+          await runBundleImport(file, flags);
         }),
     );
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { integerOption, listOption } from "../options.ts";
-import { NotImplementedError } from "../usage-error.ts";
+import type { SyncAgentsFlags } from "../sync-agents.ts";
 
 function syncAgentsCommand(): Command {
   return new Command("agents")
@@ -29,8 +29,10 @@ function syncAgentsCommand(): Command {
     .option("--verify-existing", "re-hash tarballs already in the store")
     .option("--dry-run", "print the plan and change nothing")
     .option("--json", "print the report as one JSON document on stdout")
-    .action(() => {
-      throw new NotImplementedError("sync agents");
+    .action(async (flags: SyncAgentsFlags) => {
+      // Loaded on demand so the other commands start without the sync's dependencies.
+      const { syncAgents } = await import("../sync-agents.ts");
+      await syncAgents(flags);
     });
 }
 
@@ -46,8 +48,8 @@ function syncImagesCommand(): Command {
     .option("--signing-key <file>", "operator's armored private key")
     .option("--dry-run", "print the plan and change nothing")
     .option("--json", "print the report as one JSON document on stdout")
-    .action(() => {
-      throw new NotImplementedError("sync images");
+    .action(async (flags: import("../sync-images.ts").SyncImagesFlags) => {
+      await (await import("../sync-images.ts")).syncImages(flags);
     });
 }
 
