@@ -16,7 +16,7 @@ function node(entry: string): Promise<{ url: string; kill: () => void }> {
 const before = await node("/tmp/before/scripts/bench/serve-node-server.ts");
 const after = await node(join(import.meta.dirname, "serve-node-server.ts"));
 const sync = await node("/tmp/aftersync/scripts/bench/serve-node-server.ts");
-const servers = { nginx: nginx.url, before: before.url, after: after.url, sync: sync.url };
+const servers = { nginx: nginx.url, before: before.url, after: after.url, coalesce: sync.url };
 const only = process.argv[3];
 const allCases = [
   ["small", SMALL_JSON_KEY, { "Accept-Encoding": "identity" }, "rps"],
