@@ -6,9 +6,10 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 import { Miniflare } from "miniflare";
 import { childrenOf } from "./serve-cpu.ts";
 import type { BenchObject } from "./serve-tree.ts";
@@ -26,6 +27,8 @@ export const OFFLINE_WRANGLER_ENV = {
 export interface WorkerBundle {
   path: string;
   bytes: number;
+  /** Size once gzipped, as the upload limits of Workers count it. */
+  gzipBytes: number;
 }
 
 /** `wrangler deploy --dry-run` of the top-level (dev) stage into `outDir`. */
@@ -36,7 +39,8 @@ export async function bundleWorker(outDir: string): Promise<WorkerBundle> {
     maxBuffer: 16 * 1024 * 1024,
   });
   const path = join(outDir, "worker.js");
-  return { path, bytes: (await stat(path)).size };
+  const code = await readFile(path);
+  return { path, bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength };
 }
 
 /** wrangler.toml's `compatibility_date`, so workerd runs the Worker as deployed. */

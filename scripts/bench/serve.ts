@@ -227,12 +227,12 @@ async function main(): Promise<void> {
       stops.push(node.stop);
       servers.set("node", node);
     }
-    let bundleBytes: number | undefined;
+    let bundle: { bytes: number; gzipBytes: number } | undefined;
     if (settings.servers.includes("workerd")) {
-      const bundle = await bundleWorker(join(work, "worker-bundle"));
-      bundleBytes = bundle.bytes;
-      log(`worker bundle: ${(bundle.bytes / 1024).toFixed(0)} KiB`);
-      const worker: RunningWorker = await startWorker(bundle, objects);
+      const built = await bundleWorker(join(work, "worker-bundle"));
+      bundle = { bytes: built.bytes, gzipBytes: built.gzipBytes };
+      log(`worker bundle: ${(built.bytes / 1024).toFixed(0)} KiB`);
+      const worker: RunningWorker = await startWorker(built, objects);
       stops.push(worker.stop);
       servers.set("workerd", worker);
     }
@@ -295,8 +295,10 @@ Notes: nginx gzips on every request (gzip_comp_level 6; the fs store writes no .
 for gzip_static), the app keeps gzip output per etag. workerd runs over Miniflare's local
 R2 simulator; like Cloudflare's edge it hands the Worker "Accept-Encoding: gzip" whatever
 the client sent and decodes for identity clients, so its identity JSON rows include that.`);
-    if (bundleBytes !== undefined) {
-      console.log(`\nWorker bundle (wrangler deploy --dry-run): ${bundleBytes} bytes`);
+    if (bundle !== undefined) {
+      console.log(
+        `\nWorker bundle (wrangler deploy --dry-run): ${bundle.bytes} bytes, ${bundle.gzipBytes} gzipped`,
+      );
     }
     await mkdir(join(REPO, "bench-results"), { recursive: true });
     const document = {
@@ -304,7 +306,7 @@ the client sent and decodes for identity clients, so its identity JSON rows incl
       node: process.version,
       cpus: availableParallelism(),
       settings: { ...settings, warmupSeconds: WARMUP_SECONDS },
-      workerBundleBytes: bundleBytes,
+      workerBundle: bundle,
       rows,
     };
     await writeFile(RESULTS, `${JSON.stringify(document, null, 2)}\n`);

@@ -6,14 +6,6 @@ export class UsageError extends Error {
   }
 }
 
-/** A command that exists in the stable CLI surface but is not built yet. Exit 2. */
-export class NotImplementedError extends UsageError {
-  constructor(command: string) {
-    super(`\`streamgate ${command}\` is not available in this version of streamgate yet`);
-    this.name = "NotImplementedError";
-  }
-}
-
 /** Exit codes of every command (DESIGN.md §6). */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

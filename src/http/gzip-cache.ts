@@ -13,8 +13,8 @@ export interface GzipCacheOptions {
  * Compressing a 2.5 MB product file costs tens of milliseconds of CPU on every request;
  * the files change only when a sync publishes, and the etag says when.
  *
- * Not a cache of identity bodies: those are read from the store, whose own caches (page
- * cache, R2) are better at it.
+ * Not a cache of identity bodies: keeping those is the store's business (the fs store
+ * keeps small files, R2 has its own caches).
  */
 export interface GzipCache {
   /** Objects larger than this are gzipped as they stream, never kept. */

@@ -23,7 +23,7 @@ export interface TreeRouteOptions {
  * writes headers and body in one go, where a stream costs a write for the headers and
  * one per chunk. Index files and small product files are this small.
  */
-export const BUFFERED_BODY_BYTES = 64 * 1024;
+const BUFFERED_BODY_BYTES = 64 * 1024;
 
 function objectHeaders(info: ObjectInfo, representation: Representation): Record<string, string> {
   const headers: Record<string, string> = {

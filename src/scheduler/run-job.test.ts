@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { StoreError } from "../store/errors.ts";
 import { createMemoryStore } from "../store/memory.ts";
+import type { ObjectStore } from "../store/object-store.ts";
 import type { Job, JobResult } from "./job.ts";
 import { jobReportKey } from "./job-state.ts";
 import { readJobState } from "./job-state-store.ts";
@@ -113,5 +115,44 @@ describe("runJob", () => {
     expect(await read(jobReportKey("agents", 1))).toEqual({ copied: 1, generation: 1 });
     expect(await read(jobReportKey("agents", 2))).toEqual({ copied: 2, generation: 2 });
     expect(await read(jobReportKey("agents", 3))).toBeNull();
+  });
+
+  it("returns the job's failure, not the store's, when the store went down mid-run", async () => {
+    const memory = createMemoryStore();
+    let down = false;
+    const unavailable = (operation: string) => {
+      if (down) throw new StoreError("socket hang up", { store: "s3", operation });
+    };
+    const store: ObjectStore = {
+      ...memory,
+      get: async (key, options) => {
+        unavailable("GetObject");
+        return memory.get(key, options);
+      },
+      put: async (key, body, options) => {
+        unavailable("PutObject");
+        return memory.put(key, body, options);
+      },
+    };
+    const finished: string[] = [];
+    const logged: string[] = [];
+    const run = await runJob(
+      testJob(async () => {
+        down = true;
+        throw new Error("PutObject failed for the tarball");
+      }),
+      {
+        store,
+        log: (line) => logged.push(line),
+        onFinished: (_job, done) => finished.push(done.outcome),
+      },
+    );
+    expect(run.outcome).toBe("failed");
+    expect(run.errors[0]).toBe("PutObject failed for the tarball");
+    expect(run.errors[1]).toMatch(/^the failed run was not recorded: .*socket hang up/);
+    expect(finished).toEqual(["failed"]);
+    expect(logged.join("\n")).toContain("not recorded");
+    down = false;
+    expect((await readJobState(store, "agents"))?.lastRun?.outcome).toBe("running");
   });
 });

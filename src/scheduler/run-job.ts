@@ -19,7 +19,7 @@ function errorMessage(error: unknown): string {
 /**
  * Runs a job once and records the run in its state: `running` first (so `/status` shows
  * it), then `ok` or `failed`. A failed run never changes the generation. Never throws for
- * a job failure: the failure is the run's outcome.
+ * a job failure: the failure is the run's outcome, even when the store cannot record it.
  */
 export async function runJob(job: Job, options: RunJobOptions): Promise<JobRun> {
   const now = options.now ?? (() => new Date());
@@ -86,7 +86,17 @@ export async function runJob(job: Job, options: RunJobOptions): Promise<JobRun> 
       errors: [errorMessage(error)],
     };
     log(`[streamgate] job ${job.name} failed: ${errorMessage(error)}`);
-    state = { ...((await readJobState(options.store, job.name)) ?? previous), lastRun: run };
+    // The store may be what failed (S3 down mid-run): recording the failure is then best
+    // effort, so the caller still gets the job's own error rather than the store's.
+    try {
+      state = { ...((await readJobState(options.store, job.name)) ?? previous), lastRun: run };
+      await writeJobState(options.store, state);
+    } catch (recordError) {
+      run.errors.push(`the failed run was not recorded: ${errorMessage(recordError)}`);
+      log(`[streamgate] job ${job.name}: ${run.errors.at(-1)}`);
+    }
+    options.onFinished?.(job, run);
+    return run;
   }
   await writeJobState(options.store, state);
   options.onFinished?.(job, run);

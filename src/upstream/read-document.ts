@@ -8,6 +8,7 @@ import {
   type VerificationKeys,
   verifyClearsigned,
 } from "../signing/index.ts";
+import { findDuplicateKey } from "./duplicate-keys.ts";
 import { stripOrigin, UpstreamError } from "./errors.ts";
 
 /** Who signed an upstream document. */
@@ -72,8 +73,9 @@ function signatureFailure(url: string, error: SignatureError): UpstreamError {
 
 /**
  * Verifies (when `signed`), decodes and parses one metadata file. Signature failures become
- * `UpstreamError` `signature`, malformed or invalid documents `parse`; an unreadable key
- * (`UnusableKeyError`) is a configuration error and is thrown as is.
+ * `UpstreamError` `signature`; malformed or invalid documents, and documents repeating a
+ * key within an object, `parse`. An unreadable key (`UnusableKeyError`) is a configuration
+ * error and is thrown as is.
  */
 export async function decodeDocument<T>(
   raw: Uint8Array,
@@ -108,7 +110,15 @@ export async function decodeDocument<T>(
   }
   let document: T;
   try {
-    document = options.parse(parseJsonDocument(text));
+    const value = parseJsonDocument(text);
+    const duplicate = findDuplicateKey(text);
+    if (duplicate !== undefined) {
+      throw new UpstreamError(
+        `${url} is not a valid ${kind}: the key ${JSON.stringify(duplicate.key)} appears twice in ${duplicate.path} (line ${duplicate.line} column ${duplicate.column}); JSON readers disagree on which value wins, so metadata with a repeated key is refused`,
+        { url, reason: "parse" },
+      );
+    }
+    document = options.parse(value);
   } catch (error) {
     if (error instanceof ParseError) {
       throw new UpstreamError(`${url} is not a valid ${kind}: ${stripOrigin(error.message)}`, {

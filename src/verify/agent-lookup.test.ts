@@ -26,13 +26,13 @@ function fakeFetch(served: Served): typeof fetch {
   }) as typeof fetch;
 }
 
-/** A tree with released 3.6.11/3.6.12 and proposed 3.6.13 for amd64, unsigned. */
-async function tree(extension = ".json") {
+/** By default released 3.6.11/3.6.12 and proposed 3.6.13 for amd64, unsigned. */
+async function tree(
+  extension = ".json",
+  streams: Record<string, string[]> = { released: ["3.6.11", "3.6.12"], proposed: ["3.6.13"] },
+  clouds?: { region: string; endpoint: string }[],
+) {
   const served: Served = new Map();
-  const streams: Record<string, string[]> = {
-    released: ["3.6.11", "3.6.12"],
-    proposed: ["3.6.13"],
-  };
   const index: Record<string, unknown> = {};
   for (const [stream, versions] of Object.entries(streams)) {
     const items: Record<string, unknown> = {};
@@ -69,6 +69,7 @@ async function tree(extension = ".json") {
       path: productPath,
       products: ["com.ubuntu.juju:ubuntu:amd64"],
       updated: UPDATED,
+      ...(clouds === undefined ? {} : { clouds }),
     };
   }
   served.set(
@@ -90,6 +91,11 @@ describe("streamsSearched", () => {
     expect(streamsSearched("released")).toEqual(["released"]);
     expect(streamsSearched("proposed")).toEqual(["proposed", "released"]);
     expect(streamsSearched("devel")).toEqual(["devel", "proposed", "released"]);
+  });
+
+  it("searches every stream for testing, and only itself for a stream Juju has no fallbacks for", () => {
+    expect(streamsSearched("testing")).toEqual(["testing", "devel", "proposed", "released"]);
+    expect(streamsSearched("nightly")).toEqual(["nightly"]);
   });
 });
 
@@ -150,17 +156,50 @@ describe("lookupAgent", () => {
     expect(bad.outcome !== "found" && bad.reason).toContain("streams/v1/index2.sjson");
   });
 
-  it.each([
-    {
-      what: "a 403 where a missing index must be a 404",
-      change: (served: Served) =>
-        served.set("streams/v1/index2.sjson", () => new Response("", { status: 403 })),
+  it("falls back to the unsigned index when a signed one answers 403, and records why", async () => {
+    const served = await tree();
+    served.set("streams/v1/index2.sjson", () => new Response("", { status: 403 }));
+    const fallback = await lookupAgent({
+      baseUrl: BASE,
+      jujuVersion: "3.6",
+      arch: "amd64",
+      fetch: fakeFetch(served),
+    });
+    expect(fallback).toMatchObject({
+      outcome: "found",
+      version: "3.6.12",
+      index: { path: "streams/v1/index2.json", signed: false },
+      skipped: [{ path: "streams/v1/index2.sjson", reason: expect.stringContaining("HTTP 403") }],
+    });
+    // Juju asks for the legacy index only after a real not-found.
+    expect(fallback.requests.map((request) => request.path)).not.toContain(
+      "streams/v1/index.sjson",
+    );
+    const signedOnly = await lookupAgent({
+      baseUrl: BASE,
+      jujuVersion: "3.6",
+      arch: "amd64",
+      requireSigned: true,
+      fetch: fakeFetch(served),
+    });
+    expect(signedOnly).toMatchObject({
+      outcome: "broken",
+      path: "streams/v1/index2.sjson",
       reason: "streams/v1/index2.sjson answered HTTP 403",
-    },
+    });
+  });
+
+  it.each([
     {
       what: "a soft 404: an HTML page with status 200",
       change: (served: Served) =>
         served.set("streams/v1/index2.json", () => new Response("<html>Not here</html>")),
+      reason: "streams/v1/index2.json answered HTTP 200 with an HTML page",
+    },
+    {
+      what: "an index that is not JSON",
+      change: (served: Served) =>
+        served.set("streams/v1/index2.json", () => new Response('{"index": ')),
       reason: "streams/v1/index2.json is not valid",
     },
     {
@@ -212,5 +251,113 @@ describe("lookupAgent", () => {
       const result = await lookupAgent({ baseUrl: BASE, fetch: fakeFetch(served), ...query });
       expect(result.outcome, JSON.stringify(query)).toBe("not-found");
     }
+  });
+
+  it("searches the devel streams for a pre-release client, as Juju does", async () => {
+    const served = await tree(".json", { devel: ["3.7-beta2"], released: ["3.7-beta1"] });
+    const beta = await lookupAgent({
+      baseUrl: BASE,
+      jujuVersion: "3.7-beta1",
+      arch: "amd64",
+      fetch: fakeFetch(served),
+    });
+    expect(beta).toMatchObject({ outcome: "found", version: "3.7-beta2", stream: "devel" });
+    const release = await lookupAgent({
+      baseUrl: BASE,
+      jujuVersion: "3.7.0",
+      arch: "amd64",
+      fetch: fakeFetch(served),
+    });
+    expect(release).toMatchObject({ outcome: "found", version: "3.7-beta1", stream: "released" });
+  });
+
+  it("finds the tree broken, naming the product file, for a version Juju cannot parse", async () => {
+    const served = await tree(".json", { released: ["3.6.12", "3.6.x"] });
+    const result = await lookupAgent({
+      baseUrl: BASE,
+      jujuVersion: "3.6",
+      arch: "amd64",
+      checkTarball: false,
+      fetch: fakeFetch(served),
+    });
+    expect(result).toMatchObject({
+      outcome: "broken",
+      path: "streams/v1/com.ubuntu.juju-released-agents.json",
+    });
+    expect(result.outcome !== "found" && result.reason).toMatch(
+      /"3\.6\.x", which Juju cannot parse/,
+    );
+  });
+
+  it("only uses index entries serving the cloud it is asked for", async () => {
+    const clouds = [{ region: "Region One", endpoint: "https://keystone.test:5000/v3" }];
+    const served = await tree(".json", undefined, clouds);
+    const inCloud = await lookupAgent({
+      baseUrl: BASE,
+      jujuVersion: "3.6",
+      arch: "amd64",
+      cloud: { region: "regionone", endpoint: "https://keystone.test:5000/v3/" },
+      fetch: fakeFetch(served),
+    });
+    expect(inCloud.outcome).toBe("found");
+    const elsewhere = await lookupAgent({
+      baseUrl: BASE,
+      jujuVersion: "3.6",
+      arch: "amd64",
+      cloud: { region: "RegionTwo", endpoint: "https://keystone.test:5000/v3" },
+      fetch: fakeFetch(served),
+    });
+    expect(elsewhere).toMatchObject({ outcome: "not-found", path: "streams/v1/index2.json" });
+  });
+
+  it("refuses a signed index naming unsigned product files, and falls back past it", async () => {
+    const served = await tree(".json");
+    const key = await generateTestKey("mirror");
+    const index = await served.get("streams/v1/index2.json");
+    const text = await (index as Response).clone().text();
+    served.set("streams/v1/index2.sjson", new Response(await clearsign(text, key.privateKey)));
+    const signedOnly = await lookupAgent({
+      baseUrl: BASE,
+      jujuVersion: "3.6",
+      arch: "amd64",
+      keys: key.publicKey,
+      requireSigned: true,
+      fetch: fakeFetch(served),
+    });
+    expect(signedOnly).toMatchObject({ outcome: "broken", path: "streams/v1/index2.sjson" });
+    expect(signedOnly.outcome !== "found" && signedOnly.reason).toContain(
+      "names the unsigned product file streams/v1/com.ubuntu.juju-released-agents.json",
+    );
+    const fallback = await lookupAgent({
+      baseUrl: BASE,
+      jujuVersion: "3.6",
+      arch: "amd64",
+      keys: key.publicKey,
+      fetch: fakeFetch(served),
+    });
+    expect(fallback).toMatchObject({ outcome: "found", index: { path: "streams/v1/index2.json" } });
+    expect(fallback.skipped.map((skip) => skip.path)).toEqual(["streams/v1/index2.sjson"]);
+  });
+
+  it("finds a tarball served by redirect broken: the bootstrap machine's curl does not follow it", async () => {
+    const served = await tree();
+    served.set(
+      "agent/3.6.12/juju-3.6.12-linux-amd64.tgz",
+      () =>
+        new Response(null, { status: 302, headers: { location: "http://elsewhere.test/a.tgz" } }),
+    );
+    const result = await lookupAgent({
+      baseUrl: BASE,
+      jujuVersion: "3.6",
+      arch: "amd64",
+      fetch: fakeFetch(served),
+    });
+    expect(result).toMatchObject({
+      outcome: "broken",
+      path: "agent/3.6.12/juju-3.6.12-linux-amd64.tgz",
+    });
+    expect(result.outcome !== "found" && result.reason).toContain(
+      "redirect to http://elsewhere.test/a.tgz",
+    );
   });
 });

@@ -6,32 +6,36 @@ import {
   type FlatItem,
   flattenProducts,
   formatJujuVersion,
-  type Index,
   type JujuVersion,
-  type Products,
-  parseIndex,
-  parseJsonDocument,
   parseMajorMinor,
   parseProducts,
   tryParseJujuVersion,
 } from "../core/index.ts";
+import { JUJU_TOOLS_PUBLIC_KEY, type VerificationKeys } from "../signing/index.ts";
+import type { Sha256 } from "../store/incremental-sha256.ts";
+import { entryServesCloud, formatCloud, type LookupCloud } from "./cloud-spec.ts";
+import type { MetadataCache } from "./metadata-answer.ts";
 import {
-  JUJU_TOOLS_PUBLIC_KEY,
-  type VerificationKeys,
-  verifyClearsigned,
-} from "../signing/index.ts";
-import { createSha256 } from "../store/incremental-sha256.ts";
+  createSourceReader,
+  type LoadedIndex,
+  type LookupRequest,
+  SourceError,
+} from "./source-reader.ts";
+import { checkTarball } from "./tarball-check.ts";
+
+export type { LookupRequest } from "./source-reader.ts";
 
 export interface AgentLookupOptions {
   /** Juju's `agent-metadata-url`, e.g. `https://mirror.example.com/juju/tools`. */
   baseUrl: string;
   /**
    * The client's version (`3.5.0`) or just its major.minor (`3.5`): bootstrap picks the
-   * newest patch of that major.minor the source advertises.
+   * newest patch of that major.minor the source advertises. A pre-release client
+   * (`3.7-beta1`) searches the devel streams, as Juju does.
    */
   jujuVersion: string;
   arch: string;
-  /** `agent-stream`; default `released`. */
+  /** `agent-stream`; default `released` (`devel` for a pre-release client). */
   stream?: string;
   /** OS type of the agent; default `ubuntu`. */
   os?: string;
@@ -41,13 +45,19 @@ export interface AgentLookupOptions {
   requireSigned?: boolean;
   /** Download the chosen tarball and check its size and sha256. Default true. */
   checkTarball?: boolean;
+  /** Only index entries serving this cloud count (Juju passes the model's region). */
+  cloud?: LookupCloud;
   fetch?: typeof fetch;
+  /** Answers shared with other lookups of the same run (each file is read once). */
+  cache?: MetadataCache;
+  /** Hash for the tarball check; default a plain JavaScript SHA-256. */
+  newHash?: () => Sha256;
 }
 
-/** One request the lookup made and the status it got. */
-export interface LookupRequest {
+/** A read Juju gave up on and routed around (a signed file it could not use). */
+export interface SkippedRead {
   path: string;
-  status: number;
+  reason: string;
 }
 
 export interface FoundAgent {
@@ -55,207 +65,233 @@ export interface FoundAgent {
   /** The index that answered, relative to the base. */
   index: { path: string; signed: boolean };
   product: { path: string; contentId: string; productId: string };
+  /** The stream the chosen agent came from. */
+  stream: string;
   version: string;
   /** The item as Juju resolves it (aliases and inheritance applied). */
   item: FlatItem["fields"];
   /** Present when `checkTarball`: downloaded, size and sha256 as the item claims. */
   tarball: { path: string; size: number; sha256: string } | undefined;
   requests: LookupRequest[];
+  /** Signed files Juju could not use and fell back from. */
+  skipped: SkippedRead[];
 }
 
 /**
  * - `not-found`: the source advertises no agent for this client; Juju moves on to its
  *   next source.
- * - `broken`: something Juju would fail on — an index or product file that is neither
- *   served nor a real 404, a bad signature, a signed index naming unsigned files, a
- *   tarball that is missing or differs from its item.
+ * - `broken`: something that stops Juju from using the source — an index or product file
+ *   that is neither served nor a real 404, a version it cannot parse, a signed tree that
+ *   does not verify with nothing unsigned behind it, a signed index naming unsigned
+ *   files, a tarball that is missing or differs from its item.
  */
 export interface NoAgent {
   outcome: "not-found" | "broken";
   reason: string;
+  /** The file (relative to the base) the lookup stopped at, when one is to blame. */
+  path?: string;
   requests: LookupRequest[];
+  skipped: SkippedRead[];
 }
 
 export type AgentLookupResult = FoundAgent | NoAgent;
 
-/** Streams searched for an `agent-stream` (juju-contract §5). */
+/** Streams searched for an `agent-stream`, most preferred first (environs/tools PreferredStreams). */
 export function streamsSearched(stream: string): string[] {
   switch (stream) {
+    case "testing":
+      return ["testing", "devel", "proposed", "released"];
     case "devel":
       return ["devel", "proposed", "released"];
     case "proposed":
       return ["proposed", "released"];
-    case "released":
-      return ["released"];
     default:
-      return [stream, "released"];
+      return [stream];
   }
 }
 
-const SIGNED_INDEXES = ["streams/v1/index2.sjson", "streams/v1/index.sjson"];
-const UNSIGNED_INDEXES = ["streams/v1/index2.json", "streams/v1/index.json"];
-// Juju treats 401 like 404 for metadata (juju-contract §2).
-const MISSING = new Set([404, 401]);
-
-class Broken extends Error {}
-
-interface Fetched {
-  status: number;
-  bytes: Uint8Array;
+interface Candidate {
+  item: FlatItem;
+  version: JujuVersion;
+  productPath: string;
+  index: LoadedIndex;
+  stream: string;
 }
 
-function wantedSeries(jujuVersion: string): { major: number; minor: number } {
+interface Attempt {
+  candidates: Candidate[];
+  error: SourceError | undefined;
+}
+
+function wantedSeries(jujuVersion: string): { major: number; minor: number; dev: boolean } {
   const full = tryParseJujuVersion(jujuVersion);
-  return full ?? parseMajorMinor(jujuVersion);
+  if (full !== undefined) return { major: full.major, minor: full.minor, dev: full.tag !== "" };
+  return { ...parseMajorMinor(jujuVersion), dev: false };
 }
 
 /**
- * Replays the agent lookup a Juju client makes at bootstrap against one metadata source,
- * over HTTP: `index2.sjson`, `index.sjson` (and, unless signatures are required, the
- * `.json` twins), `mirrors` next to the index it loads, the product file of each stream
- * searched, the newest patch of the client's major.minor for the arch and OS, and that
- * tarball, checked against its size and sha256. Runtime-neutral (web `fetch`).
+ * Replays the agent lookup a Juju client makes at bootstrap against one metadata source
+ * (juju/juju environs/tools FindToolsForCloud + environs/simplestreams GetMetadata): for
+ * each stream searched, `index2.sjson`, on not-found `index.sjson`, with `mirrors` next
+ * to the index loaded; when that yields nothing and signatures are not required, the same
+ * with `.json`; then the product file the stream's index entry names. The newest patch of
+ * the client's major.minor for the arch and OS wins, and its tarball is downloaded and
+ * checked against its size and sha256. A stream whose unsigned read breaks fails the
+ * whole lookup, as in Juju. Runtime-neutral (web `fetch`).
  *
- * @throws {TypeError} when `jujuVersion` is neither X.Y nor a Juju version.
+ * @throws {JujuVersionError} when `jujuVersion` is neither X.Y nor a Juju version.
  */
 export async function lookupAgent(options: AgentLookupOptions): Promise<AgentLookupResult> {
-  const base = options.baseUrl.replace(/\/+$/, "");
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   const series = wantedSeries(options.jujuVersion);
   const os = options.os ?? "ubuntu";
-  const stream = options.stream ?? "released";
+  const asked = options.stream ?? "released";
+  const stream = asked === "released" && series.dev ? "devel" : asked;
   const productId = agentProductId(os, options.arch);
-  const keys = options.keys ?? JUJU_TOOLS_PUBLIC_KEY;
-  const requests: LookupRequest[] = [];
+  const reader = createSourceReader({
+    baseUrl: options.baseUrl,
+    fetch: fetchImpl,
+    keys: options.keys ?? JUJU_TOOLS_PUBLIC_KEY,
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+  });
+  const { requests } = reader;
+  const skipped: SkippedRead[] = [];
+  const wanted = `${os}/${options.arch} agent ${series.major}.${series.minor}.x`;
 
-  async function get(path: string): Promise<Fetched> {
-    const response = await fetchImpl(`${base}/${path}`);
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    requests.push({ path, status: response.status });
-    return { status: response.status, bytes };
-  }
-
-  async function readDocument<T>(
-    path: string,
-    signed: boolean,
-    parse: (value: unknown) => T,
-    fetched?: Fetched,
-  ): Promise<T> {
-    const { status, bytes } = fetched ?? (await get(path));
-    if (status !== 200) throw new Broken(`${path} answered HTTP ${status}`);
-    let text: string;
+  async function attempt(searched: string, signed: boolean): Promise<Attempt> {
     try {
-      text = signed
-        ? (await verifyClearsigned(bytes, keys)).text
-        : new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch (error) {
-      throw new Broken(`${path}: ${(error as Error).message}`);
-    }
-    try {
-      return parse(parseJsonDocument(text));
-    } catch (error) {
-      throw new Broken(`${path} is not valid: ${(error as Error).message}`);
-    }
-  }
-
-  async function checkMirrors(signed: boolean): Promise<void> {
-    const path = `streams/v1/mirrors.${signed ? "sjson" : "json"}`;
-    const { status } = await get(path);
-    if (status !== 200 && !MISSING.has(status)) {
-      throw new Broken(`${path} answered HTTP ${status}; it must be served or a real 404`);
-    }
-  }
-
-  async function searchIndex(
-    indexPath: string,
-    index: Index,
-    signed: boolean,
-  ): Promise<FoundAgent | undefined> {
-    const candidates: { item: FlatItem; version: JujuVersion; path: string }[] = [];
-    for (const searched of streamsSearched(stream)) {
+      const loaded = await reader.loadIndex(signed);
       const contentId = agentContentId(searched);
-      const entry = index.index[contentId];
-      if (entry === undefined || entry.datatype !== AGENT_DATATYPE) continue;
-      if (!entry.products.includes(productId)) continue;
-      if (signed && !entry.path.endsWith(".sjson")) {
-        throw new Broken(`the signed ${indexPath} names the unsigned product file ${entry.path}`);
+      const entry = Object.hasOwn(loaded.index.index, contentId)
+        ? loaded.index.index[contentId]
+        : undefined;
+      if (entry === undefined || entry.datatype !== AGENT_DATATYPE) {
+        throw new SourceError(
+          "missing",
+          loaded.path,
+          `${loaded.path} has no "${AGENT_DATATYPE}" data for ${contentId}`,
+        );
       }
-      const products: Products = await readDocument(entry.path, signed, parseProducts);
+      if (options.cloud !== undefined && !entryServesCloud(entry, options.cloud)) {
+        throw new SourceError(
+          "missing",
+          loaded.path,
+          `${loaded.path}: index file has no data for cloud ${formatCloud(options.cloud)}`,
+        );
+      }
+      if (!entry.products.includes(productId)) {
+        throw new SourceError("missing", loaded.path, `${loaded.path} lists no ${productId}`);
+      }
+      if (signed && !entry.path.endsWith(".sjson")) {
+        throw new SourceError(
+          "broken",
+          loaded.path,
+          `the signed ${loaded.path} names the unsigned product file ${entry.path}; Juju reads it as signed and fails`,
+        );
+      }
+      const { value: products } = await reader.read(entry.path, signed, parseProducts);
+      const candidates: Candidate[] = [];
       for (const item of flattenProducts(products)) {
-        const { fields } = item;
-        if (item.productId !== productId || fields.release !== os || fields.arch !== options.arch) {
-          continue;
-        }
-        const version = tryParseJujuVersion(fields.version ?? "");
+        if (item.productId !== productId || item.fields.release !== os) continue;
+        const version = tryParseJujuVersion(item.fields.version ?? "");
         if (version === undefined) {
-          throw new Broken(`${entry.path}: item ${item.itemKey} has a version Juju cannot parse`);
+          throw new SourceError(
+            "broken",
+            entry.path,
+            `${entry.path}: item ${item.itemKey} has version ${JSON.stringify(item.fields.version ?? "")}, which Juju cannot parse (its agent lookup panics)`,
+          );
         }
         if (version.major === series.major && version.minor === series.minor) {
-          candidates.push({ item, version, path: entry.path });
+          candidates.push({
+            item,
+            version,
+            productPath: entry.path,
+            index: loaded,
+            stream: searched,
+          });
         }
       }
+      if (candidates.length === 0) {
+        throw new SourceError("missing", entry.path, `${entry.path} lists no ${wanted}`);
+      }
+      return { candidates, error: undefined };
+    } catch (error) {
+      if (error instanceof SourceError) return { candidates: [], error };
+      throw error;
     }
-    if (candidates.length === 0) return undefined;
-    candidates.sort((a, b) => compareJujuVersions(b.version, a.version));
-    const best = candidates[0] as (typeof candidates)[number];
-    const { fields } = best.item;
-    const tarball = options.checkTarball === false ? undefined : await checkTarball(fields);
+  }
+
+  // GetMetadata for one stream: signed first; unsigned when signed yields nothing.
+  async function fetchStream(searched: string): Promise<Attempt> {
+    const signed = await attempt(searched, true);
+    if (signed.candidates.length > 0 || options.requireSigned) return signed;
+    if (signed.error?.kind === "broken") {
+      skipped.push({ path: signed.error.path, reason: signed.error.message });
+    }
+    return attempt(searched, false);
+  }
+
+  const candidates: Candidate[] = [];
+  const seen = new Set<string>();
+  let lastMissing: SourceError | undefined;
+  for (const searched of streamsSearched(stream)) {
+    const result = await fetchStream(searched);
+    if (result.error?.kind === "broken") {
+      const { message: reason, path } = result.error;
+      return { outcome: "broken", reason, path, requests, skipped };
+    }
+    if (result.error !== undefined) lastMissing = result.error;
+    for (const candidate of result.candidates) {
+      // A version already found in a more preferred stream is not added again.
+      const key = `${formatJujuVersion(candidate.version)}|${candidate.item.fields.release}|${options.arch}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      candidates.push(candidate);
+    }
+  }
+  if (candidates.length === 0) {
+    const [firstSkipped] = skipped;
+    if (firstSkipped !== undefined) {
+      const { reason, path } = firstSkipped;
+      return { outcome: "broken", reason, path, requests, skipped };
+    }
     return {
-      outcome: "found",
-      index: { path: indexPath, signed },
-      product: { path: best.path, contentId: best.item.contentId ?? "", productId },
-      version: formatJujuVersion(best.version),
-      item: fields,
-      tarball,
+      outcome: "not-found",
+      reason: `no ${stream} ${wanted} is advertised`,
+      ...(lastMissing === undefined ? {} : { path: lastMissing.path }),
       requests,
+      skipped,
     };
   }
-
-  async function checkTarball(fields: FlatItem["fields"]) {
+  candidates.sort((a, b) => compareJujuVersions(b.version, a.version));
+  const best = candidates[0] as Candidate;
+  const { fields } = best.item;
+  let tarball: FoundAgent["tarball"];
+  if (options.checkTarball !== false) {
     const path = fields.path ?? "";
-    const response = await fetchImpl(`${base}/${path}`);
-    requests.push({ path, status: response.status });
-    if (response.status !== 200 || response.body === null) {
-      await response.body?.cancel();
-      throw new Broken(`tarball ${path} answered HTTP ${response.status}`);
-    }
-    if (response.headers.get("content-encoding") !== null) {
-      await response.body.cancel();
-      throw new Broken(`tarball ${path} is sent with Content-Encoding; Juju's check would fail`);
-    }
-    const hash = createSha256();
-    let size = 0;
-    for await (const chunk of response.body) {
-      hash.update(chunk);
-      size += chunk.byteLength;
-    }
-    const sha256 = hash.digestHex();
-    if (size !== fields.size || sha256 !== fields.sha256) {
-      throw new Broken(
-        `tarball ${path} has ${size} bytes, sha256 ${sha256}; its item claims ${fields.size} bytes, sha256 ${fields.sha256}`,
-      );
-    }
-    return { path, size, sha256 };
-  }
-
-  try {
-    for (const signed of options.requireSigned ? [true] : [true, false]) {
-      for (const path of signed ? SIGNED_INDEXES : UNSIGNED_INDEXES) {
-        const fetched = await get(path);
-        if (MISSING.has(fetched.status)) continue;
-        const index = await readDocument(path, signed, parseIndex, fetched);
-        await checkMirrors(signed);
-        const found = await searchIndex(path, index, signed);
-        if (found !== undefined) return found;
-      }
-    }
-  } catch (error) {
-    if (error instanceof Broken) return { outcome: "broken", reason: error.message, requests };
-    throw error;
+    const checked = await checkTarball(
+      fetchImpl,
+      reader.baseUrl,
+      { path, size: fields.size ?? -1, sha256: fields.sha256 ?? "" },
+      options.newHash,
+    );
+    requests.push({ path, status: checked.ok ? 200 : checked.status });
+    if (!checked.ok) return { outcome: "broken", reason: checked.reason, path, requests, skipped };
+    tarball = { path, size: checked.size, sha256: checked.sha256 };
   }
   return {
-    outcome: "not-found",
-    reason: `no ${stream} agent ${series.major}.${series.minor}.x for ${os}/${options.arch} is advertised`,
+    outcome: "found",
+    index: { path: best.index.path, signed: best.index.signed },
+    product: {
+      path: best.productPath,
+      contentId: best.item.contentId ?? agentContentId(best.stream),
+      productId,
+    },
+    stream: best.stream,
+    version: formatJujuVersion(best.version),
+    item: fields,
+    tarball,
     requests,
+    skipped,
   };
 }

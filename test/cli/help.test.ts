@@ -32,10 +32,10 @@ describe("streamgate --help", () => {
 });
 
 describe("exit codes", () => {
-  it("exits 2 with a message for a command that is not built yet", async () => {
-    const { code, stderr } = await runCli(["verify", "http://127.0.0.1:9/"]);
+  it("exits 2 when a required option is missing", async () => {
+    const { code, stderr } = await runCli(["keystone", "endpoints"]);
     expect(code).toBe(2);
-    expect(stderr).toContain("`streamgate verify` is not available in this version");
+    expect(stderr).toContain("required option '--public-url <url>' not specified");
   });
 
   it("exits 2 on an unknown flag or command", async () => {

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GeneratedSigningKey } from "../../src/signing/generate-key.ts";
 import { generateTestKey, gpgvVerify, temporaryDirectory } from "../../src/signing/test-support.ts";
 import { createFsStore } from "../../src/store/fs.ts";
+import { lookupImage } from "../../src/verify/index.ts";
 import { runCli } from "../cli/run-cli.ts";
-import { jujuImageLookup } from "./juju-image-lookup.ts";
 import {
   type OpenStackDouble,
   passwordEnv,
@@ -49,16 +49,18 @@ async function sync(...extra: string[]) {
 
 async function lookup(region: string, version: string, arch: string) {
   const publicKey = await (await fetch(`${served.baseUrl}/keys/images.asc`)).text();
-  const match = await jujuImageLookup({
-    metadataUrl: `${served.baseUrl}/images`,
-    publicKey,
+  const result = await lookupImage({
+    baseUrl: `${served.baseUrl}/images`,
+    keys: publicKey,
+    requireSigned: true,
     region,
     // Juju compares endpoints ignoring a trailing slash.
     endpoint: `${double.authUrl}/`,
     version,
     arch,
   });
-  return match?.id;
+  if (result.outcome === "broken") throw new Error(result.reason);
+  return result.outcome === "found" ? result.id : undefined;
 }
 
 async function snapshot(): Promise<Map<string, string>> {

@@ -58,7 +58,10 @@ describe("browse page in Chromium", () => {
     expect(text).toContain("amd64");
     expect(text).toContain("RegionOne");
     await mkdir(SCREENSHOTS, { recursive: true });
-    const screenshot = await page.screenshot({ path: join(SCREENSHOTS, "browse-page.png"), fullPage: true });
+    const screenshot = await page.screenshot({
+      path: join(SCREENSHOTS, "browse-page.png"),
+      fullPage: true,
+    });
     expect(screenshot.byteLength).toBeGreaterThan(10_000);
     await page.close();
   });
@@ -66,7 +69,10 @@ describe("browse page in Chromium", () => {
   it("lists a directory and links down to its objects", async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/juju/tools/`);
-    await page.getByRole("link", { name: /streams/ }).first().click();
+    await page
+      .getByRole("link", { name: /streams/ })
+      .first()
+      .click();
     await page.waitForURL(/\/juju\/tools\/streams\/$/);
     expect(await page.locator("body").innerText()).toContain("v1");
     await page.close();

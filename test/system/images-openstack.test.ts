@@ -12,8 +12,8 @@ import { createOpenStackSource } from "../../src/images/openstack-source.ts";
 import type { GeneratedSigningKey } from "../../src/signing/generate-key.ts";
 import { generateTestKey, gpgvVerify, temporaryDirectory } from "../../src/signing/test-support.ts";
 import { createFsStore } from "../../src/store/fs.ts";
+import { lookupImage } from "../../src/verify/index.ts";
 import { runCli } from "../cli/run-cli.ts";
-import { jujuImageLookup } from "../images/juju-image-lookup.ts";
 import { type ServedTree, serveTree } from "../images/serve-tree.ts";
 import { startOpenStack } from "./openstack-services.ts";
 
@@ -83,16 +83,17 @@ async function sync(credentials: Record<string, string> = adminEnv()) {
 
 async function lookup(region: string, version: string, arch: string) {
   const publicKey = await (await fetch(`${served.baseUrl}/keys/images.asc`)).text();
-  return (
-    await jujuImageLookup({
-      metadataUrl: `${served.baseUrl}/images`,
-      publicKey,
-      region,
-      endpoint: openstack.authUrl,
-      version,
-      arch,
-    })
-  )?.id;
+  const result = await lookupImage({
+    baseUrl: `${served.baseUrl}/images`,
+    keys: publicKey,
+    requireSigned: true,
+    region,
+    endpoint: openstack.authUrl,
+    version,
+    arch,
+  });
+  if (result.outcome === "broken") throw new Error(result.reason);
+  return result.outcome === "found" ? result.id : undefined;
 }
 
 beforeAll(async () => {
