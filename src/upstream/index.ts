@@ -7,7 +7,7 @@
  * The Node-only `createFileTransport` lives in `./file-transport.ts` and is deliberately
  * not re-exported.
  */
-export type { Sleep } from "./backoff.ts";
+export { type Sleep, sleep } from "./backoff.ts";
 export type { Upstream, UpstreamCallOptions, UpstreamOptions } from "./create-upstream.ts";
 export { createUpstream } from "./create-upstream.ts";
 export type { UpstreamErrorOptions, UpstreamErrorReason } from "./errors.ts";
