@@ -4,6 +4,11 @@
  * `curl` with 8 downloads at once (the sync's default concurrency) writing to disk; the
  * sync additionally verifies signatures, hashes every byte and publishes atomically.
  * Target: ≤ 1.15× the baseline's time, peak RSS < 150 MB.
+ *
+ * streamgate fsyncs every tarball before renaming it into place (a crash must never leave
+ * a torn file behind a published index), which on a slow disk costs as much as the
+ * download; a second baseline, curl followed by `sync` on the same files, measures the
+ * copy with the same durability.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -15,7 +20,7 @@ import { ensureTools } from "./serve-wrk.ts";
 
 const MiB = 1024 * 1024;
 const TARBALL_SIZE = 128 * MiB;
-const ROUNDS = 2;
+const ROUNDS = 3;
 const CLI = join(import.meta.dirname, "../../bin/streamgate.js");
 const RSS_PROBE = join(import.meta.dirname, "../../test/reliability/max-rss-probe.ts");
 
@@ -26,7 +31,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-async function timeCurl(urls: string[], dest: string): Promise<number> {
+async function timeCurl(urls: string[], dest: string, durable: boolean): Promise<number> {
   await mkdir(dest, { recursive: true });
   const list = join(dest, "urls.txt");
   await writeFile(list, `${urls.join("\n")}\n`);
@@ -37,6 +42,10 @@ async function timeCurl(urls: string[], dest: string): Promise<number> {
     { stdio: "inherit" },
   );
   if (result.status !== 0) throw new Error("the curl baseline failed");
+  if (durable) {
+    const names = urls.map((url) => join(dest, url.slice(url.lastIndexOf("/") + 1)));
+    if (spawnSync("sync", names, { stdio: "inherit" }).status !== 0) throw new Error("sync failed");
+  }
   return performance.now() - started;
 }
 
@@ -78,10 +87,13 @@ try {
     const bytes = released.reduce((sum, tarball) => sum + tarball.size, 0);
     const urls = released.map((tarball) => `${upstream}/${tarball.path}`);
     const curlTimes: number[] = [];
+    const durableTimes: number[] = [];
     const syncTimes: number[] = [];
     const rss: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      curlTimes.push(await timeCurl(urls, join(work, `curl-${round}`)));
+      curlTimes.push(await timeCurl(urls, join(work, `curl-${round}`), false));
+      await rm(join(work, `curl-${round}`), { recursive: true, force: true });
+      durableTimes.push(await timeCurl(urls, join(work, `curl-${round}`), true));
       const run = await timeSync([
         "sync",
         "agents",
@@ -106,18 +118,22 @@ try {
     }
     const curlMs = median(curlTimes);
     const syncMs = median(syncTimes);
+    const durableMs = median(durableTimes);
     const result = {
       tarballs: released.length,
       bytes,
       curlMs: Math.round(curlMs),
       syncMs: Math.round(syncMs),
       ratio: Number((syncMs / curlMs).toFixed(2)),
+      curlFsyncMs: Math.round(durableMs),
+      ratioVsFsync: Number((syncMs / durableMs).toFixed(2)),
       peakRssMB: Math.round(Math.max(...rss) / MiB),
       target: { ratio: 1.15, peakRssMB: 150 },
     };
     process.stdout.write(
       `sync agents ${(bytes / MiB / 1024).toFixed(2)} GiB in ${released.length} tarballs: ` +
-        `curl ×8 ${result.curlMs} ms, streamgate ${result.syncMs} ms → ${result.ratio}× ` +
+        `curl ×8 ${result.curlMs} ms, curl ×8 + fsync ${result.curlFsyncMs} ms, streamgate ` +
+        `${result.syncMs} ms → ${result.ratio}× plain, ${result.ratioVsFsync}× durable ` +
         `(target ≤ 1.15×), peak RSS ${result.peakRssMB} MB (target < 150)\n`,
     );
     await mkdir("bench-results", { recursive: true });
