@@ -1,7 +1,6 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { createApp } from "../../src/http/index.ts";
 import { createMemoryStore } from "../../src/store/memory.ts";
+import { listenOnLoopback } from "../support/listen.ts";
 import { seedStore } from "./case-seed.ts";
 import { createFailingStore } from "./failing-store.ts";
 import { runHttpCases, type StartedServer, type StartOptions } from "./http-cases.ts";
@@ -20,21 +19,7 @@ async function startNodeServer(options: StartOptions): Promise<StartedServer> {
     // The failing scenario fails on purpose; keep its expected errors out of the output.
     logError: () => {},
   });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () =>
-      resolve(listening),
-    );
-    listening.once("error", reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        if ("closeAllConnections" in server) server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(app);
 }
 
 runHttpCases({ name: "@hono/node-server over the memory store", start: startNodeServer });

@@ -6,14 +6,13 @@
  * the published tree leaks, and the server is still healthy at the end.
  */
 import { mkdir, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeUpstream } from "../../scripts/make-upstream.ts";
 import { createApp, createTokenBucket } from "../../src/http/index.ts";
 import { createFsStore } from "../../src/store/fs.ts";
 import { runAgentsSync } from "../../src/sync/index.ts";
+import { listenOnLoopback } from "../support/listen.ts";
 import { agentsConfig, fileUpstream, fixtureKey } from "../sync/support.ts";
 import { type ServeChild, startServe } from "./children.ts";
 import { reportFigures } from "./figures.ts";
@@ -246,12 +245,7 @@ describe("thousands of forged admin tokens against the app with a roomy rate lim
         return { started: true, message: "started" };
       },
     });
-    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-      const listening = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () =>
-        resolve(listening),
-      );
-    });
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { baseUrl: origin, close } = await listenOnLoopback(app);
     try {
       const token = context.secrets.adminToken;
       const guess = (index: number) => {
@@ -293,10 +287,7 @@ describe("thousands of forged admin tokens against the app with a roomy rate lim
       expect(right.status).toBe(202);
       expect(triggered).toEqual(["agents"]);
     } finally {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ("closeAllConnections" in server) server.closeAllConnections();
-      });
+      await close();
     }
   });
 });

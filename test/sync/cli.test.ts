@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AGENTS_LOCK_KEY } from "../../src/sync/index.ts";
 import { runCli } from "../cli/run-cli.ts";
-import { createWorld, directorySnapshot, type SyncWorld } from "./support.ts";
+import { createWorld, directorySnapshot, type SyncWorld, syncAgentsCli } from "./support.ts";
 
 let world: SyncWorld | undefined;
 
@@ -12,27 +12,10 @@ afterEach(async () => {
   world = undefined;
 });
 
-function syncAgents(current: SyncWorld, args: string[]) {
-  return runCli(
-    [
-      "sync",
-      "agents",
-      "--upstream",
-      current.fixture.url,
-      "--upstream-key",
-      current.keyFile,
-      "--store",
-      `file:${current.storeRoot}`,
-      ...args,
-    ],
-    { cwd: current.dir },
-  );
-}
-
 describe("streamgate sync agents", () => {
   it("prints exactly one JSON document, the report, with --json", async () => {
     world = await createWorld();
-    const { code, stdout, stderr } = await syncAgents(world, ["--min-version", "3.6", "--json"]);
+    const { code, stdout, stderr } = await syncAgentsCli(world, ["--min-version", "3.6", "--json"]);
     expect(code, stderr).toBe(0);
     const report = JSON.parse(stdout);
     expect(stdout.trim().startsWith("{") && stdout.trim().endsWith("}")).toBe(true);
@@ -53,14 +36,14 @@ describe("streamgate sync agents", () => {
 
   it("plans with --dry-run and changes nothing, not even state or locks", async () => {
     world = await createWorld();
-    const empty = await syncAgents(world, ["--dry-run", "--json"]);
+    const empty = await syncAgentsCli(world, ["--dry-run", "--json"]);
     expect(empty.code, empty.stderr).toBe(0);
     expect(JSON.parse(empty.stdout)).toMatchObject({ outcome: "dry-run", published: false });
     await expect(readdir(world.storeRoot)).rejects.toThrow(/ENOENT/);
 
-    expect((await syncAgents(world, ["--min-version", "3.5"])).code).toBe(0);
+    expect((await syncAgentsCli(world, ["--min-version", "3.5"])).code).toBe(0);
     const before = await directorySnapshot(world.storeRoot);
-    const dry = await syncAgents(world, [
+    const dry = await syncAgentsCli(world, [
       "--min-version",
       "3.6",
       "--arch",
@@ -95,7 +78,7 @@ describe("streamgate sync agents", () => {
     { args: ["--upstream-key", "/nonexistent/key.asc"], message: /cannot read the upstream key/ },
   ])("exits 2 for $args", async ({ args, message }) => {
     world = await createWorld();
-    const { code, stderr } = await syncAgents(world, args);
+    const { code, stderr } = await syncAgentsCli(world, args);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     await expect(readdir(world.storeRoot)).rejects.toThrow(/ENOENT/);
@@ -108,7 +91,7 @@ describe("streamgate sync agents", () => {
       config,
       `agents:\n  minVersion: "3.6"\n  arches: [arm64]\n  keep: 1\n  graceSeconds: 0\n`,
     );
-    const { code, stdout, stderr } = await syncAgents(world, [
+    const { code, stdout, stderr } = await syncAgentsCli(world, [
       "--config",
       config,
       "--arch",
@@ -126,7 +109,7 @@ describe("streamgate sync agents", () => {
     world = await createWorld();
     const config = join(world.dir, "streamgate.yaml");
     await writeFile(config, "agents:\n  mode: exact\n  keep: 3\n");
-    const { code, stderr } = await syncAgents(world, ["--config", config]);
+    const { code, stderr } = await syncAgentsCli(world, ["--config", config]);
     expect(code).toBe(2);
     expect(stderr).toContain("keep is only allowed with mode: filtered");
   });
@@ -142,7 +125,7 @@ describe("streamgate sync agents", () => {
         expiresAt: "2999-01-01T00:00:00.000Z",
       }),
     );
-    const { code, stderr } = await syncAgents(world, []);
+    const { code, stderr } = await syncAgentsCli(world, []);
     expect(code).toBe(1);
     expect(stderr).toContain('owner "streamgate sync agents on other-host (pid 7)"');
     expect(stderr).toContain("expires at 2999-01-01T00:00:00.000Z");
@@ -171,10 +154,10 @@ describe("streamgate sync agents", () => {
     for (const file of world.fixture.files.filter((path) => path.endsWith(".sjson"))) {
       await rm(join(world.fixture.root, file));
     }
-    const refused = await syncAgents(world, []);
+    const refused = await syncAgentsCli(world, []);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("--allow-unsigned-upstream");
-    const allowed = await syncAgents(world, ["--allow-unsigned-upstream", "--json"]);
+    const allowed = await syncAgentsCli(world, ["--allow-unsigned-upstream", "--json"]);
     expect(allowed.code, allowed.stderr).toBe(0);
     const report = JSON.parse(allowed.stdout);
     expect(report).toMatchObject({

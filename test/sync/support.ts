@@ -6,10 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { serve } from "@hono/node-server";
 import { makeUpstream, type UpstreamFixture } from "../../scripts/make-upstream.ts";
 import { parseConfig } from "../../src/config/parse-config.ts";
 import type { AgentsJobConfig } from "../../src/config/schema.ts";
@@ -20,6 +18,8 @@ import { createFsStore } from "../../src/store/fs.ts";
 import type { ObjectStore } from "../../src/store/object-store.ts";
 import { createFileTransport } from "../../src/upstream/file-transport.ts";
 import { createUpstream, type Upstream } from "../../src/upstream/index.ts";
+import { runCli } from "../cli/run-cli.ts";
+import { listenOnLoopback } from "../support/listen.ts";
 
 export const RELEASED_AGENTS_SJSON = "streams/v1/com.ubuntu.juju-released-agents.sjson";
 
@@ -139,24 +139,28 @@ export interface ServedStore {
 
 /** The real HTTP app over a store, on 127.0.0.1 and a free port. */
 export async function serveStore(store: ObjectStore): Promise<ServedStore> {
-  const app = createApp({ store, jobs: ["agents"], logError: () => {} });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () =>
-      resolve(listening),
-    );
-    listening.once("error", reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
-  return {
-    origin,
-    agentsUrl: `${origin}/juju/tools`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        if ("closeAllConnections" in server) server.closeAllConnections();
-      }),
-  };
+  const { baseUrl, close } = await listenOnLoopback(
+    createApp({ store, jobs: ["agents"], logError: () => {} }),
+  );
+  return { origin: baseUrl, agentsUrl: `${baseUrl}/juju/tools`, close };
+}
+
+/** `streamgate sync agents` through the real bin, from the world's upstream into its store. */
+export function syncAgentsCli(current: SyncWorld, args: readonly string[]) {
+  return runCli(
+    [
+      "sync",
+      "agents",
+      "--upstream",
+      current.fixture.url,
+      "--upstream-key",
+      current.keyFile,
+      "--store",
+      `file:${current.storeRoot}`,
+      ...args,
+    ],
+    { cwd: current.dir },
+  );
 }
 
 /** `resign` with a structured edit of the document. */

@@ -12,6 +12,7 @@ import {
   resign,
   type SyncWorld,
   snapshot,
+  syncAgentsCli,
 } from "./support.ts";
 
 const TARBALL = "agent/3.5.5/juju-3.5.5-linux-amd64.tgz";
@@ -47,23 +48,6 @@ afterEach(async () => {
   await world?.cleanup();
   world = undefined;
 });
-
-function sync(current: SyncWorld, filter: string[]) {
-  return runCli(
-    [
-      "sync",
-      "agents",
-      "--upstream",
-      current.fixture.url,
-      "--upstream-key",
-      current.keyFile,
-      "--store",
-      `file:${current.storeRoot}`,
-      ...filter,
-    ],
-    { cwd: current.dir },
-  );
-}
 
 const CASES: {
   name: string;
@@ -159,13 +143,13 @@ describe("a tampered upstream", () => {
     async ({ tamper, names }) => {
       world = await createWorld();
       // A tree is already served; a refused sync must leave it exactly as it was.
-      const first = await sync(world, ["--min-version", "3.6", "--arch", "amd64"]);
+      const first = await syncAgentsCli(world, ["--min-version", "3.6", "--arch", "amd64"]);
       expect(first.code, first.stderr).toBe(0);
       const before = await snapshot(world.store);
       expect(Object.keys(before).length).toBeGreaterThan(2);
 
       await tamper(world.fixture);
-      const result = await sync(world, ["--min-version", "3.5", "--arch", "amd64,arm64"]);
+      const result = await syncAgentsCli(world, ["--min-version", "3.5", "--arch", "amd64,arm64"]);
       expect(result.code, result.stderr).toBe(1);
       for (const pattern of names()) expect(result.stderr).toMatch(pattern);
       expect(await snapshot(world.store)).toEqual(before);
