@@ -3,7 +3,7 @@
  * file and a 16 MiB tarball, at the keys a mirror publishes them under.
  */
 import { readFileSync } from "node:fs";
-import { clearsignedText } from "../../src/http/clearsigned-text.ts";
+import { parseClearsigned } from "../../src/signing/parse-clearsigned.ts";
 import { createFsStore } from "../../src/store/fs.ts";
 
 export interface BenchObject {
@@ -62,9 +62,7 @@ function tarballBytes(size: number): Uint8Array {
 }
 
 export function buildBenchObjects(): BenchObject[] {
-  const product = clearsignedText(readFileSync(PRODUCT_FIXTURE, "utf8"));
-  if (product === undefined)
-    throw new Error(`[streamgate] [bench] ${PRODUCT_FIXTURE} is not clearsigned`);
+  const product = parseClearsigned(readFileSync(PRODUCT_FIXTURE, "utf8")).text;
   const encoder = new TextEncoder();
   return [
     { key: SMALL_JSON_KEY, body: encoder.encode(smallIndex()), contentType: "application/json" },

@@ -11,9 +11,9 @@ import {
   parseProducts,
   tryParseJujuVersion,
 } from "../core/index.ts";
+import { parseClearsigned } from "../signing/parse-clearsigned.ts";
 import { StoreError } from "../store/errors.ts";
 import type { ObjectStore } from "../store/object-store.ts";
-import { clearsignedText } from "./clearsigned-text.ts";
 
 /**
  * What the browse page tells about the mirrored metadata. Documents are parsed as
@@ -185,9 +185,9 @@ export function createMirrorSummaryReader(store: ObjectStore) {
 
   function parseDocument<T>(key: string, validate: (value: unknown) => T) {
     return (raw: string): T => {
-      const unwrapped = key.endsWith(".sjson") ? clearsignedText(raw) : raw;
-      if (unwrapped === undefined) throw new Error("not a cleartext-signed message");
-      return validate(parseJsonDocument(unwrapped));
+      // Only shown, not trusted: Juju verifies signatures, the page reads the signed text.
+      const text = key.endsWith(".sjson") ? parseClearsigned(raw).text : raw;
+      return validate(parseJsonDocument(text));
     };
   }
 
