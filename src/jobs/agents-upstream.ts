@@ -11,6 +11,8 @@ export interface AgentsUpstreamRuntime {
   readKeyFile?: (path: string) => Promise<string>;
   /** Transport for `file://` upstreams; Node only (`createFileTransport`). */
   fileTransport?: () => UpstreamTransport;
+  /** The `fetch` http(s) upstreams are read with. Default: the runtime's global `fetch`. */
+  fetch?: typeof fetch;
 }
 
 const ARMORED_KEY = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
@@ -44,7 +46,7 @@ export async function openAgentsUpstream(
     }
     transport = runtime.fileTransport();
   } else {
-    transport = createHttpTransport();
+    transport = createHttpTransport(runtime.fetch === undefined ? {} : { fetch: runtime.fetch });
   }
   return createUpstream({
     base: upstream,

@@ -1,13 +1,15 @@
 /**
  * @module
- * Node-only pieces of the agents job: key files and `file://` upstreams. Imported by the
- * Node entry points (`streamgate serve`, `streamgate sync`), never by the Worker.
+ * Node-only pieces of the agents job: key files, `file://` upstreams and http(s) read over
+ * `node:http`. Imported by the Node entry points (`streamgate serve`, `streamgate sync`),
+ * never by the Worker.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { AgentsJobConfig } from "../config/schema.ts";
 import { createFileTransport } from "../upstream/file-transport.ts";
 import type { Upstream } from "../upstream/index.ts";
+import { createNodeFetch } from "../upstream/node-fetch.ts";
 import { openAgentsUpstream } from "./agents-upstream.ts";
 
 export interface NodeUpstreamOptions {
@@ -15,7 +17,7 @@ export interface NodeUpstreamOptions {
   cwd?: string;
 }
 
-/** `openAgentsUpstream` with key files and `file://` upstreams available. */
+/** `openAgentsUpstream` with key files, `file://` upstreams and `node:http` available. */
 export function openNodeAgentsUpstream(
   config: Pick<AgentsJobConfig, "upstream" | "upstreamKey" | "allowUnsignedUpstream">,
   options: NodeUpstreamOptions = {},
@@ -33,5 +35,6 @@ export function openNodeAgentsUpstream(
       }
     },
     fileTransport: () => createFileTransport(),
+    fetch: createNodeFetch(),
   });
 }
