@@ -1,15 +1,20 @@
 #!/usr/bin/env node
-// streamgate runs its TypeScript sources directly. Node ≥ 22.18 strips types by default;
-// 22.12–22.17 needs the flag, so re-run once with it there.
+// streamgate runs its TypeScript sources directly, under the settings of ./node-flags.js.
+// A process started without them replaces itself with one that has them (same pid, so
+// signals and supervisors see one process); Node before 22.15 has no execve and runs a
+// child instead.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { nodeFlags } from "./node-flags.js";
 
-if (!process.features.typescript) {
-  const flags = ["--experimental-strip-types", "--disable-warning=ExperimentalWarning"];
-  const self = fileURLToPath(import.meta.url);
-  const child = spawnSync(process.execPath, [...flags, self, ...process.argv.slice(2)], {
-    stdio: "inherit",
-  });
+const missing = nodeFlags().filter((flag) => !process.execArgv.includes(flag));
+if (missing.length > 0) {
+  const args = [...missing, ...process.execArgv, fileURLToPath(import.meta.url)];
+  args.push(...process.argv.slice(2));
+  if (typeof process.execve === "function") {
+    process.execve(process.execPath, [process.execPath, ...args], process.env);
+  }
+  const child = spawnSync(process.execPath, args, { stdio: "inherit" });
   process.exit(child.status ?? 1);
 }
 

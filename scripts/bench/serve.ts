@@ -17,6 +17,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { get } from "node:http";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { nodeFlags } from "../../bin/node-flags.js";
 import { cpuSeconds } from "./serve-cpu.ts";
 import { type RunningNginx, startNginx } from "./serve-nginx.ts";
 import {
@@ -150,7 +151,8 @@ interface RunningServer {
 async function startNodeServer(root: string): Promise<RunningServer> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(import.meta.dirname, "serve-node-server.ts"), root],
+    // The flags `streamgate serve` runs under (bin/node-flags.js).
+    [...nodeFlags([], undefined), join(import.meta.dirname, "serve-node-server.ts"), root],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   const url = await new Promise<string>((done, fail) => {

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { nodeFlags } from "../../bin/node-flags.js";
 import { CLI } from "../cli/run-cli.ts";
 import { logsDir, type SuiteContext } from "./suite-context.ts";
 
@@ -85,7 +86,8 @@ export function spawnStreamgate(
   options: SpawnOptions,
 ): StreamgateChild {
   const imports = [PROBE, ...(options.preload ?? [])].flatMap((file) => ["--import", file]);
-  const child = spawn(process.execPath, [...imports, CLI, ...args], {
+  // Started with the bin's flags, so it runs as is: re-executing itself would close fd 3.
+  const child = spawn(process.execPath, [...nodeFlags([], undefined), ...imports, CLI, ...args], {
     cwd: options.cwd,
     env: childEnv(context, options.env),
     stdio: ["ignore", "pipe", "pipe", "pipe"],

@@ -1,0 +1,2 @@
+/** See node-flags.js. */
+export function nodeFlags(execArgv?: readonly string[], nodeOptions?: string): string[];
