@@ -7,6 +7,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { StoreError } from "./errors.ts";
+import type { PartBuffers } from "./part-buffers.ts";
 import { S3_STORE_NAME, toStoreError } from "./s3-errors.ts";
 
 /** S3 numbers parts from 1 to 10,000. */
@@ -21,9 +22,9 @@ export interface MultipartUploadOptions {
   key: string;
   contentType?: string;
   metadata: Record<string, string>;
-  /** Bytes per part (all but the last); at least 5 MiB for S3. */
-  partSize: number;
-  /** Parts uploaded at once. */
+  /** Where part buffers come from; their size is the part size (at least 5 MiB for S3). */
+  buffers: PartBuffers;
+  /** Parts of this upload in flight at once. */
   queueSize: number;
 }
 
@@ -33,32 +34,30 @@ export interface MultipartUploadOptions {
  * happens only after `body` has ended normally; if reading `body` or any S3 call fails,
  * the upload is aborted and the error rethrown, so a put that fails leaves nothing.
  *
- * Memory is `partSize × (queueSize + 1)`, allocated once: bytes are copied from the body's
- * chunks into a fixed set of part buffers that are reused as parts finish. lib-storage's
- * `Upload` does the same job but joins every part with `Buffer.concat` and keeps each
- * part's chunks until the part is cut, which measured about 45 MB more peak RSS on a
- * 256 MiB upload (8 MiB parts, 2 at once): a fresh 8 MiB buffer per part, kept alive for
- * the length of a request, outlives V8's young generation and waits for a full GC.
+ * Memory is at most `queueSize + 1` part buffers, taken from `buffers` (shared with the
+ * store's other puts) as data arrives and given back as parts finish: bytes are copied
+ * from the body's chunks into them. lib-storage's `Upload` does the same job but joins
+ * every part with `Buffer.concat` and keeps each part's chunks until the part is cut,
+ * which measured about 45 MB more peak RSS on a 256 MiB upload (8 MiB parts, 2 at once): a
+ * fresh 8 MiB buffer per part, kept alive for the length of a request, outlives V8's young
+ * generation and waits for a full GC.
  */
 export async function uploadMultipart(
   options: MultipartUploadOptions,
   body: ReadableStream<Uint8Array>,
 ): Promise<string | undefined> {
-  const { client, bucket, s3Key, key, partSize, queueSize } = options;
+  const { client, bucket, s3Key, key, buffers, queueSize } = options;
+  const { partSize } = buffers;
   const reader = body.getReader();
   let uploadId: string | undefined;
   const parts: CompletedPart[] = [];
   const inFlight = new Set<Promise<void>>();
-  const free: Uint8Array[] = [];
   let failure: unknown;
+  // The part being filled; taken from the pool only once there are bytes for it.
+  let buffer: Uint8Array | undefined;
+  let filled = 0;
 
-  function takeBuffer(): Uint8Array {
-    const reused = free.pop();
-    if (reused !== undefined) return reused;
-    return new Uint8Array(partSize);
-  }
-
-  function send(buffer: Uint8Array, length: number, partNumber: number): void {
+  function send(part: Uint8Array | undefined, length: number, partNumber: number): void {
     const sent = client
       .send(
         new UploadPartCommand({
@@ -66,7 +65,7 @@ export async function uploadMultipart(
           Key: s3Key,
           UploadId: uploadId,
           PartNumber: partNumber,
-          Body: buffer.subarray(0, length),
+          Body: part?.subarray(0, length) ?? new Uint8Array(0),
           ContentLength: length,
         }),
       )
@@ -79,7 +78,7 @@ export async function uploadMultipart(
         },
       )
       .finally(() => {
-        free.push(buffer);
+        if (part !== undefined) buffers.release(part);
         inFlight.delete(sent);
       });
     inFlight.add(sent);
@@ -106,8 +105,6 @@ export async function uploadMultipart(
       throw toStoreError(error, "CreateMultipartUpload", key);
     }
     let partNumber = 0;
-    let buffer = takeBuffer();
-    let filled = 0;
     const dispatch = async () => {
       partNumber++;
       if (partNumber > MAX_PARTS) {
@@ -119,13 +116,14 @@ export async function uploadMultipart(
       }
       await drain(queueSize);
       send(buffer, filled, partNumber);
+      buffer = undefined;
       filled = 0;
-      buffer = takeBuffer();
     };
     for (let next = await reader.read(); !next.done; next = await reader.read()) {
       const chunk = next.value;
       let offset = 0;
       while (offset < chunk.byteLength) {
+        buffer ??= await buffers.acquire();
         const take = Math.min(partSize - filled, chunk.byteLength - offset);
         buffer.set(chunk.subarray(offset, offset + take), filled);
         filled += take;
@@ -151,6 +149,7 @@ export async function uploadMultipart(
       throw toStoreError(error, "CompleteMultipartUpload", key);
     }
   } catch (error) {
+    if (buffer !== undefined) buffers.release(buffer);
     await reader.cancel(error).catch(() => undefined);
     await Promise.allSettled(inFlight);
     if (uploadId !== undefined) {

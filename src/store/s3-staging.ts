@@ -52,7 +52,10 @@ function readFailure(error: unknown, key: string): StoreError {
 
 /**
  * Reads the body until it ends or holds more than `limit` bytes. Fails with
- * `IntegrityError` as soon as it outgrows an announced `size`.
+ * `IntegrityError` as soon as it outgrows an announced `size`. A body announced larger
+ * than `limit` is not read at all: it will stream anyway, and holding its first `limit`
+ * bytes while the upload starts only makes them outlive V8's young generation (a sync
+ * copying 8 tarballs to S3 measured ~40 MB more peak RSS that way).
  */
 export async function readBodyHead(
   key: string,
@@ -61,6 +64,8 @@ export async function readBodyHead(
   limit: number,
 ): Promise<BodyHead> {
   const source = readPutBody(body);
+  if (options.size !== undefined && options.size > limit)
+    return { chunks: [], size: 0, rest: source };
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {

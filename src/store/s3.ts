@@ -14,6 +14,7 @@ import {
   type S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
+import { webStreamFromReadable } from "../streams/from-node-readable.ts";
 import {
   InvalidKeyError,
   PreconditionFailedError,
@@ -36,6 +37,7 @@ import type {
   PutOptions,
   StoredObject,
 } from "./object-store.ts";
+import { createPartBuffers } from "./part-buffers.ts";
 import { isConditional } from "./precondition.ts";
 import { assertPutOptions } from "./put-body.ts";
 import { resolveRange } from "./range.ts";
@@ -62,15 +64,23 @@ export { S3_STORE_NAME } from "./s3-errors.ts";
 const MiB = 1024 * 1024;
 
 /**
- * Multipart part size. A streamed put holds `S3_QUEUE_SIZE + 1` part buffers (2 in flight,
- * 1 filling: 24 MiB), so memory stays flat whatever the object's size; 10,000 parts still
- * reach 78 GiB (a Swift with its default `max_upload_part_num` of 1,000: 7.8 GiB). Mind
- * it times the number of concurrent puts (the sync's `--concurrency`).
+ * Multipart part size: S3's smallest. 10,000 parts still reach 48 GiB (a Swift with its
+ * default `max_upload_part_num` of 1,000: 4.8 GiB), far above any agent tarball.
  */
-export const S3_PART_SIZE = 8 * MiB;
+export const S3_PART_SIZE = 5 * MiB;
 
-/** Parts uploaded at once by one put: one part's request overlaps the next part's reading. */
-export const S3_QUEUE_SIZE = 2;
+/**
+ * Parts uploaded at once by one put: one part's request overlaps the next part's reading.
+ * More buys little — a sync runs several puts at once — and costs a part buffer each.
+ */
+export const S3_QUEUE_SIZE = 1;
+
+/**
+ * Part buffers one store holds at most, shared by all its puts (`part-buffers.ts`): 40 MiB
+ * however many puts run at once and however large their objects; a sync's default 8
+ * copies get one each.
+ */
+export const S3_PART_BUFFERS = 8;
 
 /** A body that ends within this many bytes is read into memory and sent in one PutObject. */
 export const S3_SINGLE_PUT_LIMIT = S3_PART_SIZE;
@@ -186,7 +196,8 @@ function parseContentRange(
 
 function toWebStream(body: GetObjectCommandOutput["Body"]): ReadableStream<Uint8Array> {
   if (body === undefined) return new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-  return body.transformToWebStream() as ReadableStream<Uint8Array>;
+  // The Node SDK's body is an IncomingMessage (a Readable).
+  return webStreamFromReadable(body as Readable);
 }
 
 /** Releases a put body that will not be read. */
@@ -255,6 +266,7 @@ export async function createS3Store(options: S3StoreOptions): Promise<ObjectStor
   const conditionalWrites =
     options.conditionalWrites ?? (await probeConditionalWrites({ client, bucket, prefix }));
   const encoder = new TextEncoder();
+  const partBuffers = createPartBuffers(S3_PART_SIZE, S3_PART_BUFFERS);
 
   const where = (operation: string, key: string) => ({ store: S3_STORE_NAME, operation, key });
 
@@ -362,7 +374,7 @@ export async function createS3Store(options: S3StoreOptions): Promise<ObjectStor
         key,
         metadata,
         ...(contentType === undefined ? {} : { contentType }),
-        partSize: S3_PART_SIZE,
+        buffers: partBuffers,
         queueSize: S3_QUEUE_SIZE,
       },
       body,

@@ -1,19 +1,20 @@
 /**
- * Child process of s3-swift.test.ts: streams SIZE bytes into an S3 store and back through
- * createS3Store and prints one JSON line with the digests and the process's peak resident
- * memory. A process of its own, so the figure is this round trip's and not the test
- * runner's.
+ * Child process of the 256 MiB round-trip tests (fs in test/store, Swift in test/system):
+ * streams SIZE bytes into the store a store URL names and back, and prints one JSON line
+ * with the digests and the process's peak resident memory. A process of its own, started
+ * with streamgate's own Node flags (`rssRoundTrip`), so the figure is what a streamgate
+ * process would use and not the test runner's. S3 credentials come from the AWS_* env.
  *
- *   node test/system/s3-rss-round-trip.ts ENDPOINT BUCKET SIZE
+ *   node $(nodeFlags) test/support/rss-round-trip.ts STORE_URL SIZE
  */
 import { createCipheriv, createHash } from "node:crypto";
-import { createS3Store } from "../../src/store/s3.ts";
+import { openStore } from "../../src/store/open-store.ts";
 
 const CHUNK = 1024 * 1024;
 
-const [endpoint, bucket, sizeText] = process.argv.slice(2);
-if (endpoint === undefined || bucket === undefined || sizeText === undefined) {
-  throw new Error("usage: node test/system/s3-rss-round-trip.ts ENDPOINT BUCKET SIZE");
+const [storeUrl, sizeText] = process.argv.slice(2);
+if (storeUrl === undefined || sizeText === undefined) {
+  throw new Error("usage: node test/support/rss-round-trip.ts STORE_URL SIZE");
 }
 const size = Number(sizeText);
 
@@ -63,13 +64,7 @@ const scratch = new Uint8Array(CHUNK);
 for (let index = 0; index * CHUNK < size; index++) expected.update(fillChunk(index, scratch));
 const sha256 = expected.digest("hex");
 
-const store = await createS3Store({
-  bucket,
-  endpoint,
-  region: "us-east-1",
-  forcePathStyle: true,
-  credentials: { accessKeyId: "test:tester", secretAccessKey: "testing" },
-});
+const store = await openStore(storeUrl);
 const baselineRss = process.memoryUsage.rss();
 const key = "rss/round-trip.bin";
 const written = await store.put(key, patternStream(), { size, sha256 });

@@ -1,0 +1,42 @@
+import { execFile } from "node:child_process";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { expect } from "vitest";
+import { nodeFlags } from "../../bin/node-flags.js";
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, "../..");
+
+export interface RssRoundTrip {
+  /** Highest resident memory of the child, in bytes. */
+  peak: number;
+  /** Resident memory once Node, the store and its SDK are loaded, before any byte moves. */
+  baseline: number;
+}
+
+/**
+ * Streams `size` bytes into the store `storeUrl` names and back in a child process started
+ * the way bin/streamgate.js starts (its Node flags), checks every digest, and returns that
+ * process's memory.
+ */
+export async function rssRoundTrip(
+  storeUrl: string,
+  size: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RssRoundTrip> {
+  const flags = nodeFlags([], undefined);
+  const { stdout } = await run(
+    process.execPath,
+    [...flags, join(root, "test/support/rss-round-trip.ts"), storeUrl, String(size)],
+    { cwd: root, env, timeout: 280_000, maxBuffer: 1024 * 1024 },
+  );
+  const result = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as Record<string, number>;
+  expect(result.bytesRead).toBe(size);
+  expect(result.readSha256).toBe(result.sha256);
+  expect(result.writtenSha256).toBe(result.sha256);
+  expect(result.recordedSha256).toBe(result.sha256);
+  return {
+    peak: Math.max(result.maxRss ?? 0, result.peakRss ?? 0),
+    baseline: result.baselineRss ?? 0,
+  };
+}
