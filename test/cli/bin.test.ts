@@ -2,36 +2,23 @@
  * bin/streamgate.js runs the CLI under bin/node-flags.js, replacing a process started
  * without them by one that has them: the same pid, so supervisors and `kill` still reach it.
  */
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { CLI } from "./run-cli.ts";
+import { runCli } from "./run-cli.ts";
 
 // Preloaded into the child: at exit, says which pid it was and what flags it ran under.
 const REPORT = `data:text/javascript,process.on("exit",()=>process.stderr.write("\\n"+JSON.stringify({pid:process.pid,execArgv:process.execArgv})+"\\n"))`;
 
-function runBin(env: NodeJS.ProcessEnv = {}) {
-  return new Promise<{ spawnedPid: number; pid: number; execArgv: string[]; stdout: string }>(
-    (resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", REPORT, CLI, "--version"], {
-        env: { ...process.env, NODE_OPTIONS: "", ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-        stdout += chunk;
-      });
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-        stderr += chunk;
-      });
-      child.once("error", reject);
-      child.once("close", (code) => {
-        const last = stderr.trim().split("\n").at(-1) ?? "";
-        if (code !== 0) reject(new Error(`exit ${code}: ${stderr}`));
-        else resolve({ spawnedPid: child.pid ?? -1, ...JSON.parse(last), stdout });
-      });
-    },
-  );
+async function runBin(env: NodeJS.ProcessEnv = {}) {
+  const result = await runCli(["--version"], {
+    nodeArgs: ["--import", REPORT],
+    env: { NODE_OPTIONS: "", ...env },
+  });
+  expect(result.code, result.stderr).toBe(0);
+  const reported = JSON.parse(result.stderr.trim().split("\n").at(-1) ?? "{}") as {
+    pid: number;
+    execArgv: string[];
+  };
+  return { ...reported, spawnedPid: result.pid, stdout: result.stdout };
 }
 
 describe("bin/streamgate.js", () => {
