@@ -11,7 +11,9 @@
  *   place, so a crash never leaves a torn file behind a published index.
  *
  * The sync also reads and verifies the signed metadata and publishes atomically, and pays
- * Node's start-up; those are inside its time too.
+ * Node's start-up; those are inside its time too. A fourth figure, `node:http` piping the
+ * same downloads to files and nothing else (node-copy.ts), is the floor for any Node
+ * program on the machine.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -27,6 +29,7 @@ const MB = 1_000_000;
 const TARBALL_SIZE = 128 * MiB;
 const ROUNDS = 3;
 const CLI = join(import.meta.dirname, "../../bin/streamgate.js");
+const NODE_COPY = join(import.meta.dirname, "node-copy.ts");
 const RSS_PROBE = join(import.meta.dirname, "../../test/reliability/max-rss-probe.ts");
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -55,6 +58,16 @@ async function timeCurl(urls: string[], dest: string, baseline: Baseline): Promi
     const names = urls.map((url) => join(dest, url.slice(url.lastIndexOf("/") + 1)));
     if (spawnSync("sync", names, { stdio: "inherit" }).status !== 0) throw new Error("sync failed");
   }
+  const ms = performance.now() - started;
+  await rm(dest, { recursive: true, force: true });
+  return ms;
+}
+
+async function timeNodeCopy(urls: string[], dest: string): Promise<number> {
+  await mkdir(dest, { recursive: true });
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [NODE_COPY, dest, ...urls], { stdio: "inherit" });
+  if (result.status !== 0) throw new Error("the node:http copy failed");
   const ms = performance.now() - started;
   await rm(dest, { recursive: true, force: true });
   return ms;
@@ -100,12 +113,14 @@ try {
     const bytes = released.reduce((sum, tarball) => sum + tarball.size, 0);
     const urls = released.map((tarball) => `${upstream}/${tarball.path}`);
     const baselines: Record<Baseline, number[]> = { plain: [], hashed: [], durable: [] };
+    const nodeCopyTimes: number[] = [];
     const syncTimes: number[] = [];
     const rss: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       for (const baseline of Object.keys(baselines) as Baseline[]) {
         baselines[baseline].push(await timeCurl(urls, join(work, `curl-${round}`), baseline));
       }
+      nodeCopyTimes.push(await timeNodeCopy(urls, join(work, `node-${round}`)));
       const run = await timeSync([
         "sync",
         "agents",
@@ -141,6 +156,7 @@ try {
         durable: Math.round(ms("durable")),
       },
       ratios: { plain: ratio("plain"), hashed: ratio("hashed"), durable: ratio("durable") },
+      nodeCopyMs: Math.round(median(nodeCopyTimes)),
       peakRssMB: Math.round(Math.max(...rss) / MB),
       target: { ratioVsPlain: 1.15, peakRssMB: 150 },
     };
@@ -150,6 +166,7 @@ try {
         `  curl ×8                         ${String(base.plain).padStart(6)} ms   streamgate ${ratios.plain}× (target ≤ 1.15×)\n` +
         `  curl ×8 + sha256                ${String(base.hashed).padStart(6)} ms   streamgate ${ratios.hashed}×\n` +
         `  curl ×8 + sha256 + fsync        ${String(base.durable).padStart(6)} ms   streamgate ${ratios.durable}×\n` +
+        `  node:http copy, nothing else    ${String(result.nodeCopyMs).padStart(6)} ms   ${(result.nodeCopyMs / base.plain).toFixed(2)}× curl: the floor for Node here\n` +
         `  streamgate sync agents          ${String(result.syncMs).padStart(6)} ms   peak RSS ${result.peakRssMB} MB (target < 150)\n`,
     );
     await mkdir("bench-results", { recursive: true });
