@@ -42,4 +42,4 @@ async function dispatch(input: string, init?: RequestInit): Promise<Response> {
   return response;
 }
 
-runHttpCases({ name: "workerd over R2", start, fetch: dispatch });
+runHttpCases({ name: "workerd over R2", start, fetch: dispatch, fetchDecodes: false });
