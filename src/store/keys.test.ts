@@ -58,6 +58,7 @@ describe("assertValidKey", () => {
     [`${"a".repeat(1025)}`, "longer than 1024 bytes"],
     [`${"é".repeat(513)}`, "longer than 1024 bytes"],
     [`${"a".repeat(256)}/b`, "longer than 255 bytes"],
+    [`${"ｚ".repeat(86)}/b`, "longer than 255 bytes"],
   ])("refuses %j (%s)", (key, reason) => {
     expect(problemOf(() => assertValidKey(key))).toContain(reason);
     expect(isValidKey(key)).toBe(false);
@@ -67,6 +68,13 @@ describe("assertValidKey", () => {
     const key = `${"a".repeat(200)}/`.repeat(5).padEnd(1024, "b");
     expect(new TextEncoder().encode(key).byteLength).toBe(1024);
     expect(() => assertValidKey(key)).not.toThrow();
+  });
+
+  it("accepts segments of exactly 255 bytes, in 1-, 2- and 3-byte characters", () => {
+    for (const segment of ["a".repeat(255), `${"é".repeat(127)}a`, "ｚ".repeat(85)]) {
+      expect(new TextEncoder().encode(segment).byteLength).toBe(255);
+      expect(() => assertValidKey(`x/${segment}`)).not.toThrow();
+    }
   });
 
   it("refuses internal keys when the edge asks it to", () => {
