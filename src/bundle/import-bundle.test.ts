@@ -1,12 +1,15 @@
 import { readFile, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { IMAGES_LOCK_KEY } from "../images/images-lock.ts";
 import { readJobState } from "../scheduler/job-state-store.ts";
 import { clearsign } from "../signing/clearsign.ts";
 import type { GeneratedSigningKey } from "../signing/generate-key.ts";
 import { generateTestKey } from "../signing/test-support.ts";
 import { createFsStore } from "../store/fs.ts";
 import type { ObjectStore } from "../store/object-store.ts";
+import { AGENTS_LOCK_KEY } from "../sync/layout.ts";
+import { createLeaseLock, LockHeldError } from "../sync/lease-lock.ts";
 import { BundleError, BundleInputError } from "./errors.ts";
 import { exportBundle } from "./export-bundle.ts";
 import { importBundle } from "./import-bundle.ts";
@@ -442,5 +445,57 @@ describe("importBundle", () => {
         keys: operator.publicKey,
       }),
     ).rejects.toThrow(BundleInputError);
+  });
+
+  describe("holds the agents and images locks, as a sync would", () => {
+    it.each([AGENTS_LOCK_KEY, IMAGES_LOCK_KEY])(
+      "refuses to start while a sync holds %s, writing nothing",
+      async (key) => {
+        const { store } = await emptyStore();
+        const sync = createLeaseLock({
+          store,
+          key,
+          owner: "streamgate sync (test)",
+          leaseMs: 60_000,
+        });
+        await sync.acquire();
+        const before = await snapshotStore(store);
+        const refused = importBundle({ store, file: fullBundle, keys: operator.publicKey });
+        await expect(refused).rejects.toBeInstanceOf(LockHeldError);
+        await expect(refused).rejects.toThrow(/streamgate sync \(test\)/);
+        expect(await snapshotStore(store)).toEqual(before);
+        await sync.release();
+      },
+    );
+
+    it("waits for the holder with `wait`, then imports and lets both locks go", async () => {
+      const { store } = await emptyStore();
+      const sync = createLeaseLock({
+        store,
+        key: AGENTS_LOCK_KEY,
+        owner: "streamgate sync (test)",
+        leaseMs: 60_000,
+      });
+      await sync.acquire();
+      let waits = 0;
+      const result = await importBundle({
+        store,
+        file: fullBundle,
+        keys: operator.publicKey,
+        lock: {
+          wait: true,
+          // The sync finishes while the import waits for it.
+          sleep: async () => {
+            waits++;
+            await sync.release();
+          },
+        },
+      });
+      expect(waits).toBeGreaterThan(0);
+      expect(await published(store)).toEqual(await publishedAsOfGeneration1());
+      expect(result.warnings).toEqual([]);
+      expect(await store.head(AGENTS_LOCK_KEY)).toBeNull();
+      expect(await store.head(IMAGES_LOCK_KEY)).toBeNull();
+    });
   });
 });

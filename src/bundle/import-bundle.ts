@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Key } from "openpgp";
 import { extract as createExtract, type Extract } from "tar-stream";
+import { IMAGES_LOCK_KEY } from "../images/images-lock.ts";
 import type { JobName } from "../scheduler/job-state.ts";
 import { SignatureError } from "../signing/errors.ts";
 import { parsePublicKeys, type VerificationKeys } from "../signing/parse-keys.ts";
@@ -9,6 +10,9 @@ import { verifyClearsigned } from "../signing/verify-clearsigned.ts";
 import { InvalidKeyError } from "../store/errors.ts";
 import { assertValidKey } from "../store/keys.ts";
 import type { ObjectStore } from "../store/object-store.ts";
+import { AGENTS_LOCK_KEY } from "../sync/layout.ts";
+import type { Sleep } from "../sync/sleep.ts";
+import { withLeaseLock } from "../sync/with-lease-lock.ts";
 import { applyBundleJobs } from "./bundle-jobs.ts";
 import { BundleError, BundleInputError, messageOf } from "./errors.ts";
 import type { BundleProgress } from "./export-bundle.ts";
@@ -33,6 +37,12 @@ export interface ImportBundleOptions {
   /** Clock for the job runs the import records (tests). */
   now?: () => Date;
   onProgress?: (progress: BundleProgress) => void;
+  /**
+   * The agents and images locks the import holds, as a sync of either would: shown to
+   * a writer that finds them held (`owner`), their lease, and whether to wait for a
+   * holder instead of failing with `LockHeldError`.
+   */
+  lock?: { owner?: string; leaseMs?: number; wait?: boolean; sleep?: Sleep };
 }
 
 export interface ImportBundleResult {
@@ -45,6 +55,8 @@ export interface ImportBundleResult {
   bytes: number;
   /** Jobs whose generations were carried into `.streamgate/state/`. */
   jobs: JobName[];
+  /** About the locks: one taken over from a writer whose lease expired, a best-effort lock. */
+  warnings: string[];
 }
 
 type Entry = (Extract extends AsyncIterable<infer Source> ? Source : never) &
@@ -179,9 +191,11 @@ async function checkBaseline(store: ObjectStore, manifest: BundleManifest): Prom
  * manifest or listed twice, an unsafe name, wrong bytes, truncation, an object missing)
  * publishes nothing: what this import wrote is deleted again and the error names the
  * object. Finally each job's generations are merged into `.streamgate/state/<job>.json`.
+ * All of it holds the agents and the images lock, so no sync writes either tree meanwhile.
  *
  * @throws {BundleInputError} when the file cannot be read.
  * @throws {UnusableKeyError} when `keys` cannot be read.
+ * @throws {LockHeldError} when a sync holds a lock and `lock.wait` is off.
  * @throws {BundleError} when the bundle is refused.
  */
 export async function importBundle(options: ImportBundleOptions): Promise<ImportBundleResult> {
@@ -198,6 +212,39 @@ export async function importBundle(options: ImportBundleOptions): Promise<Import
     });
   }
 
+  const lock = options.lock ?? {};
+  const owner = lock.owner ?? `streamgate bundle import ${crypto.randomUUID()}`;
+  const lockOptions = {
+    owner,
+    ...(lock.leaseMs === undefined ? {} : { leaseMs: lock.leaseMs }),
+    ...(lock.wait === undefined ? {} : { wait: lock.wait }),
+    ...(lock.sleep === undefined ? {} : { sleep: lock.sleep }),
+  };
+  // Both trees change, so both locks, always in this order: a sync takes one of them.
+  return withLeaseLock(
+    store,
+    { ...lockOptions, key: AGENTS_LOCK_KEY, name: "agents" },
+    (agentsLost, agentsWarnings) =>
+      withLeaseLock(
+        store,
+        { ...lockOptions, key: IMAGES_LOCK_KEY, name: "images", signal: agentsLost },
+        async (lost, imagesWarnings) => {
+          const result = await importLocked(options, trusted, startedAt, lost);
+          return { ...result, warnings: [...agentsWarnings, ...imagesWarnings] };
+        },
+      ),
+  );
+}
+
+/** The import proper, under both locks; stops before its next write once `lost` aborts. */
+async function importLocked(
+  options: ImportBundleOptions,
+  trusted: Key[],
+  startedAt: Date,
+  lost: AbortSignal,
+): Promise<Omit<ImportBundleResult, "warnings">> {
+  const { store, file } = options;
+  const now = options.now ?? (() => new Date());
   const session = createImportSession(store);
   let bytes = 0;
 
@@ -248,6 +295,7 @@ export async function importBundle(options: ImportBundleOptions): Promise<Import
       const listed = matchEntry(entry.header, expected, seen);
       expected.delete(name);
       seen.add(name);
+      lost.throwIfAborted();
       await session.receive(listed.object, entry, listed.index);
       bytes += listed.object.size;
       lastEntry = `"${name}"`;
@@ -267,6 +315,7 @@ export async function importBundle(options: ImportBundleOptions): Promise<Import
       );
     }
 
+    lost.throwIfAborted();
     await session.publish();
     const { written, unchanged } = session;
     const jobs = await applyBundleJobs(store, manifest.jobs, {

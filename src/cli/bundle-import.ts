@@ -13,6 +13,7 @@ import { UsageError } from "./usage-error.ts";
 export interface BundleImportFlags {
   store?: string;
   key?: string;
+  wait?: boolean;
 }
 
 async function readPublicKeys(path: string): Promise<Key[]> {
@@ -42,7 +43,13 @@ export async function runBundleImport(file: string, flags: BundleImportFlags): P
   const bar = createBundleProgressBar("import");
   let result: Awaited<ReturnType<typeof importBundle>>;
   try {
-    result = await importBundle({ store, file, keys, onProgress: bar.update });
+    result = await importBundle({
+      store,
+      file,
+      keys,
+      onProgress: bar.update,
+      lock: { wait: flags.wait === true },
+    });
   } catch (error) {
     if (error instanceof BundleInputError) throw new UsageError(error.message);
     throw error;
@@ -52,6 +59,7 @@ export async function runBundleImport(file: string, flags: BundleImportFlags): P
   const { manifest, signer } = result;
   process.stderr.write(
     `imported ${file} into ${url}: ${result.written} objects written, ${result.unchanged} already present (${formatBytes(result.bytes)} verified)\n` +
-      `manifest signed by ${signer.fingerprint} at ${signer.signedAt.toISOString()}; generations: ${formatGenerations(manifest.jobs)}\n`,
+      `manifest signed by ${signer.fingerprint} at ${signer.signedAt.toISOString()}; generations: ${formatGenerations(manifest.jobs)}\n` +
+      result.warnings.map((warning) => `warning: ${warning}\n`).join(""),
   );
 }

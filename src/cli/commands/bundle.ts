@@ -25,7 +25,8 @@ export function bundleCommand(): Command {
         .argument("<file>", "bundle file to import")
         .option("--store <url>", "store URL to import into")
         .option("--key <file>", "operator's public key the manifest is signed with (required)")
-        .action(async (file: string, flags: Record<string, string | undefined>) => {
+        .option("--wait", "wait for a running sync's lock instead of failing")
+        .action(async (file: string, flags: { store?: string; key?: string; wait?: boolean }) => {
           const { runBundleImport } = await import("../bundle-import.ts");
           await runBundleImport(file, flags);
         }),
