@@ -468,6 +468,15 @@ describe("importBundle", () => {
       },
     );
 
+    it("sweeps what a crashed import left staged, now that no other import can own it", async () => {
+      const { store } = await emptyStore();
+      const leftover = `${STAGING_PREFIX}0d9e8f4a-crashed/juju/tools/streams/v1/index2.json`;
+      await store.put(leftover, "{}");
+      await importBundle({ store, file: fullBundle, keys: operator.publicKey });
+      expect(await store.head(leftover)).toBeNull();
+      expect(await published(store)).toEqual(await publishedAsOfGeneration1());
+    });
+
     it("waits for the holder with `wait`, then imports and lets both locks go", async () => {
       const { store } = await emptyStore();
       const sync = createLeaseLock({

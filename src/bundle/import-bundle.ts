@@ -16,7 +16,7 @@ import { withLeaseLock } from "../sync/with-lease-lock.ts";
 import { applyBundleJobs } from "./bundle-jobs.ts";
 import { BundleError, BundleInputError, messageOf } from "./errors.ts";
 import type { BundleProgress } from "./export-bundle.ts";
-import { createImportSession } from "./import-session.ts";
+import { createImportSession, sweepStaging } from "./import-session.ts";
 import {
   type BundleManifest,
   type BundleObject,
@@ -245,6 +245,7 @@ async function importLocked(
 ): Promise<Omit<ImportBundleResult, "warnings">> {
   const { store, file } = options;
   const now = options.now ?? (() => new Date());
+  await sweepStaging(store);
   const session = createImportSession(store);
   let bytes = 0;
 

@@ -17,6 +17,17 @@ interface Staged {
   stagingKey: string;
 }
 
+/**
+ * Deletes what imports that crashed left under `STAGING_PREFIX`. Only for an import that
+ * holds the store's locks: then no other import is running to own any of it.
+ */
+export async function sweepStaging(store: ObjectStore): Promise<number> {
+  const leftovers: string[] = [];
+  for await (const info of store.list(STAGING_PREFIX)) leftovers.push(info.key);
+  await store.delete(leftovers);
+  return leftovers.length;
+}
+
 /** What one import wrote so far, and how to publish or take it back. */
 export interface ImportSession {
   /**
