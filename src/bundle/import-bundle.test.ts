@@ -448,17 +448,23 @@ describe("importBundle", () => {
   });
 
   describe("holds the agents and images locks, as a sync would", () => {
+    /** A sync holding `key` on `store`, with a live lease. */
+    async function syncHolding(store: ObjectStore, key: string) {
+      const sync = createLeaseLock({
+        store,
+        key,
+        owner: "streamgate sync (test)",
+        leaseMs: 60_000,
+      });
+      await sync.acquire();
+      return sync;
+    }
+
     it.each([AGENTS_LOCK_KEY, IMAGES_LOCK_KEY])(
       "refuses to start while a sync holds %s, writing nothing",
       async (key) => {
         const { store } = await emptyStore();
-        const sync = createLeaseLock({
-          store,
-          key,
-          owner: "streamgate sync (test)",
-          leaseMs: 60_000,
-        });
-        await sync.acquire();
+        const sync = await syncHolding(store, key);
         const before = await snapshotStore(store);
         const refused = importBundle({ store, file: fullBundle, keys: operator.publicKey });
         await expect(refused).rejects.toBeInstanceOf(LockHeldError);
@@ -479,13 +485,7 @@ describe("importBundle", () => {
 
     it("waits for the holder with `wait`, then imports and lets both locks go", async () => {
       const { store } = await emptyStore();
-      const sync = createLeaseLock({
-        store,
-        key: AGENTS_LOCK_KEY,
-        owner: "streamgate sync (test)",
-        leaseMs: 60_000,
-      });
-      await sync.acquire();
+      const sync = await syncHolding(store, AGENTS_LOCK_KEY);
       let waits = 0;
       const result = await importBundle({
         store,
