@@ -68,11 +68,6 @@ function decoded(message: IncomingMessage): Readable {
   return pipeline([message, ...stages], () => undefined) as unknown as Readable;
 }
 
-export interface NodeFetchOptions {
-  /** Connections kept per origin (idle ones are reused, and never keep the process alive). */
-  maxSockets?: number;
-}
-
 /**
  * A `fetch` for `createHttpTransport({ fetch })` on Node. GET and HEAD only, without a
  * request body, and `redirect: "manual"` only: the transport follows redirects itself.
@@ -80,11 +75,12 @@ export interface NodeFetchOptions {
  * `TypeError("fetch failed", { cause })` when the request fails below HTTP — and an abort
  * after the headers errors the body with the reason.
  */
-export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
-  const maxSockets = options.maxSockets ?? Number.POSITIVE_INFINITY;
+export function createNodeFetch(): typeof fetch {
+  // Kept-alive connections are reused by the sync's parallel copies; idle ones never keep
+  // the process alive.
   const agents = {
-    "http:": { agent: new HttpAgent({ keepAlive: true, maxSockets }), request: httpRequest },
-    "https:": { agent: new HttpsAgent({ keepAlive: true, maxSockets }), request: httpsRequest },
+    "http:": { agent: new HttpAgent({ keepAlive: true }), request: httpRequest },
+    "https:": { agent: new HttpsAgent({ keepAlive: true }), request: httpsRequest },
   } as const;
 
   return function nodeFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
