@@ -2,7 +2,8 @@
  * `npm run bench:sync`: `streamgate sync agents` against plain parallel copies of the same
  * tarballs, all from the same local nginx upstream in the same run, 8 downloads at once
  * (the sync's default concurrency). Target: ≤ 1.15× the plain copy's time, peak RSS
- * < 150 MB. Three baselines, each adding one thing the sync must do for every byte:
+ * < 150 MB (read as MiB, as `ps` and `top` count). Three baselines, each adding one thing
+ * the sync must do for every byte:
  *
  * - plain: `curl -o`, nothing else;
  * - hashed: each file then hashed by `openssl dgst -sha256` (SHA-NI where the CPU has it) —
@@ -25,7 +26,6 @@ import { startNginx } from "./serve-nginx.ts";
 import { ensureTools } from "./serve-wrk.ts";
 
 const MiB = 1024 * 1024;
-const MB = 1_000_000;
 const TARBALL_SIZE = 128 * MiB;
 const ROUNDS = 3;
 const CLI = join(import.meta.dirname, "../../bin/streamgate.js");
@@ -157,8 +157,8 @@ try {
       },
       ratios: { plain: ratio("plain"), hashed: ratio("hashed"), durable: ratio("durable") },
       nodeCopyMs: Math.round(median(nodeCopyTimes)),
-      peakRssMB: Math.round(Math.max(...rss) / MB),
-      target: { ratioVsPlain: 1.15, peakRssMB: 150 },
+      peakRssMiB: Math.round(Math.max(...rss) / MiB),
+      target: { ratioVsPlain: 1.15, peakRssMiB: 150 },
     };
     const { baselinesMs: base, ratios } = result;
     process.stdout.write(
@@ -167,7 +167,7 @@ try {
         `  curl ×8 + sha256                ${String(base.hashed).padStart(6)} ms   streamgate ${ratios.hashed}×\n` +
         `  curl ×8 + sha256 + fsync        ${String(base.durable).padStart(6)} ms   streamgate ${ratios.durable}×\n` +
         `  node:http copy, nothing else    ${String(result.nodeCopyMs).padStart(6)} ms   ${(result.nodeCopyMs / base.plain).toFixed(2)}× curl: the floor for Node here\n` +
-        `  streamgate sync agents          ${String(result.syncMs).padStart(6)} ms   peak RSS ${result.peakRssMB} MB (target < 150)\n`,
+        `  streamgate sync agents          ${String(result.syncMs).padStart(6)} ms   peak RSS ${result.peakRssMiB} MiB (target < 150)\n`,
     );
     await mkdir("bench-results", { recursive: true });
     await writeFile("bench-results/sync.json", `${JSON.stringify(result, null, 2)}\n`);
