@@ -40,7 +40,7 @@ export async function rssRoundTrip(
   const flags = nodeFlags([], undefined);
   const { stdout } = await run(
     process.execPath,
-    [...flags, join(root, "test/support/rss-round-trip.ts"), storeUrl, String(size)],
+    [...flags, join(root, "test/support/rss-round-trip.js"), storeUrl, String(size)],
     { cwd: root, env, timeout: 280_000, maxBuffer: 1024 * 1024 },
   );
   const result = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as Record<string, number>;

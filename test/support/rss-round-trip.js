@@ -2,19 +2,22 @@
  * Child process of the 256 MiB round-trip tests (fs in test/store, Swift in test/system):
  * streams SIZE bytes into the store a store URL names and back, and prints one JSON line
  * with the digests and the process's peak resident memory. A process of its own, started
- * with streamgate's own Node flags (`rssRoundTrip`), so the figure is what a streamgate
- * process would use and not the test runner's. S3 credentials come from the AWS_* env.
+ * like bin/streamgate.js (its Node flags, and the same code: dist/ when built, else src/),
+ * so the figure is what a streamgate process would use and not the test runner's. Plain
+ * JavaScript for that reason. S3 credentials come from the AWS_* env.
  *
- *   node $(nodeFlags) test/support/rss-round-trip.ts STORE_URL SIZE
+ *   node $(nodeFlags) test/support/rss-round-trip.js STORE_URL SIZE
  */
 import { createCipheriv, createHash } from "node:crypto";
-import { openStore } from "../../src/store/open-store.ts";
+import { sourceModule } from "../../bin/source-root.js";
+
+const { openStore } = await import(sourceModule("store/open-store").href);
 
 const CHUNK = 1024 * 1024;
 
 const [storeUrl, sizeText] = process.argv.slice(2);
 if (storeUrl === undefined || sizeText === undefined) {
-  throw new Error("usage: node test/support/rss-round-trip.ts STORE_URL SIZE");
+  throw new Error("usage: node test/support/rss-round-trip.js STORE_URL SIZE");
 }
 const size = Number(sizeText);
 
@@ -29,10 +32,10 @@ const BLOCK = new Uint32Array(
  * Fills `into` with chunk `index` of the object: the block XOR a word of the index, so
  * every chunk differs (a reordered or repeated part changes the digest).
  */
-function fillChunk(index: number, into: Uint8Array): Uint8Array {
+function fillChunk(index, into) {
   const words = new Uint32Array(into.buffer, into.byteOffset, CHUNK / 4);
   const mask = Math.imul(index + 1, 0x9e3779b1) >>> 0;
-  for (let at = 0; at < words.length; at++) words[at] = (BLOCK[at] as number) ^ mask;
+  for (let at = 0; at < words.length; at++) words[at] = BLOCK[at] ^ mask;
   const length = Math.min(CHUNK, size - index * CHUNK);
   return into.subarray(0, length);
 }
@@ -44,9 +47,9 @@ const sample = () => {
 const sampler = setInterval(sample, 20);
 
 /** The object as a stream, generated while it is read (a fresh buffer per chunk). */
-function patternStream(): ReadableStream<Uint8Array> {
+function patternStream() {
   let index = 0;
-  return new ReadableStream<Uint8Array>(
+  return new ReadableStream(
     {
       pull(controller) {
         sample();
