@@ -18,7 +18,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-it("streams 256 MiB through put and get in a streamgate process whose peak RSS stays below 150 MiB", async () => {
+it("streams 256 MiB through put and get in a streamgate process whose peak RSS stays below 150 MB", async () => {
   const rss = await rssRoundTrip(`file:${root}`, 256 * 1024 * 1024);
   console.log(`256 MiB round trip through the fs store: ${describeRss(rss)}`);
   expect(rss.peak).toBeLessThan(PEAK_RSS_BOUND);
