@@ -30,7 +30,7 @@ const TARBALL_SIZE = 128 * MiB;
 const ROUNDS = 3;
 const CLI = join(import.meta.dirname, "../../bin/streamgate.js");
 const NODE_COPY = join(import.meta.dirname, "node-copy.ts");
-const RSS_PROBE = join(import.meta.dirname, "../../test/reliability/max-rss-probe.ts");
+const RSS_PROBE = join(import.meta.dirname, "../../test/reliability/max-rss-probe.js");
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 

@@ -11,7 +11,7 @@ import { nodeFlags } from "../../bin/node-flags.js";
 import { CLI } from "../cli/run-cli.ts";
 import { logsDir, type SuiteContext } from "./suite-context.ts";
 
-const PROBE = join(import.meta.dirname, "max-rss-probe.ts");
+const PROBE = join(import.meta.dirname, "max-rss-probe.js");
 
 export interface ChildResult {
   code: number | null;
