@@ -1,4 +1,4 @@
-// Where bin/streamgate.js loads streamgate from: dist/ (built by scripts/build.ts) while it
+// Where bin/streamgate.js loads streamgate from: dist/ (built by scripts/build.js) while it
 // is newer than every source file, src/ (TypeScript stripped at run time) otherwise.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 
 /** Relative to the repository root. */
 export const DIST_DIR = "dist";
-/** Written by scripts/build.ts once dist/ is complete. */
+/** Written by scripts/build.js once dist/ is complete. */
 export const BUILD_STAMP = `${DIST_DIR}/.built`;
 
 const ROOT = join(import.meta.dirname, "..");
