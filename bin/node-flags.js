@@ -8,8 +8,10 @@
 // Glance images (23 MB of JSON) for `sync images` took ~0.6 s instead of ~0.4 s, and the
 // 2.5 MB product file ~9 instead of ~7.5 ms. An operator's own setting wins.
 const YOUNG_GENERATION = "--max-semi-space-size=1";
-// Type stripping runs a WebAssembly build of swc; V8's optimising tier would compile it a
-// second time, ~20 MB of resident memory for nothing on a one-pass strip of our sources.
+// When the bin runs the sources (dist/ stale or absent), type stripping runs a WebAssembly
+// build of swc; V8's optimising tier would compile it a second time, ~20 MB of resident
+// memory for nothing on a one-pass strip. Other WebAssembly (fetch's HTTP parser, used for
+// small OpenStack answers) measured no slower on the baseline tier.
 const BASELINE_WASM = "--liftoff-only";
 // Node ≥ 22.18 strips types by default; 22.12–22.17 needs the flag.
 const STRIP_TYPES = ["--experimental-strip-types", "--disable-warning=ExperimentalWarning"];
