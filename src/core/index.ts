@@ -26,6 +26,7 @@ export {
   formatUpdated,
   nestItems,
 } from "./build.ts";
+export { concatBytes } from "./concat-bytes.ts";
 export { type FlatItem, flattenProducts } from "./flatten.ts";
 export {
   compareJujuVersions,

@@ -1,3 +1,5 @@
+import { concatBytes } from "../core/index.ts";
+
 /**
  * Reads a whole body into one array: no copy when it came as a single chunk. For bodies
  * known to be small or about to be cached; a stream that fails fails the read. Stream
@@ -17,11 +19,5 @@ export async function readBodyBytes(
     total += value.byteLength;
   }
   if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>;
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks, total);
 }

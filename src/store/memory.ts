@@ -1,3 +1,4 @@
+import { concatBytes } from "../core/index.ts";
 import { IntegrityError, PreconditionFailedError, StoreError } from "./errors.ts";
 import { assertValidKey, assertValidPrefix, compareKeys, isInternalKey } from "./keys.ts";
 import type {
@@ -99,13 +100,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ObjectStore
       });
     }
     if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0];
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return bytes;
+    return concatBytes(chunks, size);
   }
 
   return {

@@ -6,6 +6,7 @@ import type {
   R2PutOptions,
   R2Range,
 } from "@cloudflare/workers-types";
+import { concatBytes } from "../core/index.ts";
 import { IntegrityError, PreconditionFailedError, StoreError } from "./errors.ts";
 import { assertValidKey, assertValidPrefix, isInternalKey } from "./keys.ts";
 import type {
@@ -123,13 +124,7 @@ export function createR2Store(options: R2StoreOptions): ObjectStore {
         cause: error,
       });
     }
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return bytes;
+    return concatBytes(chunks, size);
   }
 
   async function prepareBody(key: string, body: PutBody, putOptions: PutOptions) {

@@ -1,3 +1,4 @@
+import { concatBytes } from "../core/index.ts";
 /**
  * Data helpers of the store contract suite. Web-standard only (web streams, Web Crypto,
  * TextEncoder), because the suite also runs inside workerd against R2.
@@ -148,13 +149,7 @@ export async function readBytes(
     chunks.push(value);
     size += value.byteLength;
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks, size);
 }
 
 export async function readText(stream: ReadableStream<Uint8Array>): Promise<string> {

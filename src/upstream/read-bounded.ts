@@ -1,3 +1,5 @@
+import { concatBytes } from "../core/index.ts";
+
 /**
  * Reads a whole stream, but stops (and cancels the stream) as soon as it holds more than
  * `maxBytes`, so an oversized or endless body never sits in memory. `tooLarge` builds the
@@ -23,13 +25,7 @@ export async function readBounded(
     chunks.push(value);
   }
   if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0];
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks, total);
 }
 
 /** `64 MiB`, `512 KiB`, `1200 B`: sizes as operators read them in error messages. */

@@ -1,3 +1,4 @@
+import { concatBytes } from "../core/index.ts";
 import { DEFAULT_MAX_METADATA_BYTES } from "../upstream/index.ts";
 
 /**
@@ -61,13 +62,7 @@ async function readLimited(
     }
     chunks.push(chunk);
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks, size);
 }
 
 function describeError(error: unknown): string {
