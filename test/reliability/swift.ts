@@ -7,9 +7,9 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { open, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { freeSwiftPorts } from "../support/swift-ports.ts";
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -24,24 +24,6 @@ export interface SwiftInfo {
   /** `http://127.0.0.1:PORT`: the s3api endpoint. */
   endpoint: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once("error", () => done(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
-  });
-}
-
-/** A base port with it and the three after it free (proxy, object, container, account). */
-async function freePorts(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
-    const free = await Promise.all([0, 1, 2, 3].map((offset) => portIsFree(base + offset)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error("no four consecutive free loopback ports for Swift");
 }
 
 const pidFile = (swift: SwiftInfo) => join(swift.state, "run/proxy-server.pid");
@@ -104,7 +86,7 @@ export async function startSwiftProxy(swift: SwiftInfo): Promise<void> {
 /** Starts Swift in `state` with the suite's account (secret `secret`). */
 export async function startSwift(state: string, secret: string): Promise<SwiftInfo> {
   const { stdout } = await run("bash", [join(ROOT, "scripts/start-swift.sh"), state], {
-    env: { ...process.env, SWIFT_PORT: String(await freePorts()) },
+    env: { ...process.env, SWIFT_PORT: String(await freeSwiftPorts()) },
     timeout: 170_000,
   });
   const endpoint = stdout.trim().split("\n").at(-1) ?? "";

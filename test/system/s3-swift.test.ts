@@ -7,7 +7,6 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -17,6 +16,7 @@ import { createS3Store, type S3StoreOptions } from "../../src/store/s3.ts";
 import { runStoreContract } from "../../src/store/store-contract.ts";
 import { emptyStore, s3ExtraCases } from "../store/s3-extra-cases.ts";
 import { describeRss, PEAK_RSS_BOUND, rssRoundTrip } from "../support/run-rss-round-trip.ts";
+import { freeSwiftPorts } from "../support/swift-ports.ts";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "../..");
@@ -26,24 +26,6 @@ const credentials = { accessKeyId: "test:tester", secretAccessKey: "testing" };
 let state = "";
 let endpoint = "";
 let rawClient: S3Client | undefined;
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once("error", () => done(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
-  });
-}
-
-/** A base port with it and the three after it free (proxy, object, container, account). */
-async function freePorts(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
-    const free = await Promise.all([0, 1, 2, 3].map((offset) => portIsFree(base + offset)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error("no four consecutive free loopback ports for Swift");
-}
 
 function storeOptions(): S3StoreOptions {
   return { bucket: BUCKET, endpoint, region: "us-east-1", forcePathStyle: true, credentials };
@@ -58,7 +40,7 @@ beforeAll(async () => {
   state = await mkdtemp(join(tmpdir(), "streamgate-swift-"));
   const started = Date.now();
   const { stdout } = await run("bash", [join(root, "scripts/start-swift.sh"), state], {
-    env: { ...process.env, SWIFT_PORT: String(await freePorts()) },
+    env: { ...process.env, SWIFT_PORT: String(await freeSwiftPorts()) },
     timeout: 170_000,
   });
   endpoint = stdout.trim().split("\n").at(-1) ?? "";
