@@ -1,6 +1,7 @@
-import { spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
   publishAgentMetadata,
@@ -11,6 +12,7 @@ import {
 import { generateTestKey } from "../../src/signing/test-support.ts";
 import { createFsStore } from "../../src/store/fs.ts";
 
+const run = promisify(execFile);
 const MiB = 1024 * 1024;
 const TARBALL_BYTES = 200 * MiB;
 
@@ -24,27 +26,10 @@ interface RoundTrip {
   maxRss: number;
 }
 
-function runChild(args: readonly string[]): Promise<RoundTrip> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(import.meta.dirname, "rss-round-trip.ts"), ...args],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once("error", reject);
-    child.once("close", (code) => {
-      if (code !== 0) reject(new Error(`round trip exited ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout) as RoundTrip);
-    });
-  });
+async function runChild(args: readonly string[]): Promise<RoundTrip> {
+  const child = join(import.meta.dirname, "rss-round-trip.ts");
+  const { stdout } = await run(process.execPath, [child, ...args], { maxBuffer: 1024 * 1024 });
+  return JSON.parse(stdout) as RoundTrip;
 }
 
 describe("bundle memory", () => {
